@@ -1,0 +1,129 @@
+"""SQLite connections: one writer behind a lock, one reader, schema migrations.
+
+Every query lives in ``service.store`` as a plain synchronous function taking a
+``sqlite3.Connection``. ``Database.write`` and ``Database.read`` run such a function on the
+connection's own aiosqlite thread, so the event loop never blocks on SQLite and an import batch
+(look-ups, upserts, progress) is one function call in one transaction instead of hundreds of
+awaits. The reader is a separate connection: under WAL a status poll never waits for a batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import aiosqlite
+
+from .store.migrations import MIGRATIONS
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed batch
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -32000")  # 32 MiB page cache per connection
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to date; returns the resulting ``user_version``."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS, start=1):
+        if number <= version:
+            continue
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        version = number
+    return version
+
+
+def _split_statements(script: str) -> list[str]:
+    # executescript() would commit on its own; splitting keeps a migration in one transaction.
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer)
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer)
+    return statements
+
+
+class Database:
+    """The service's two SQLite connections."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    async def open(self) -> None:
+        # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
+        self._writer = await aiosqlite.connect(self.path, isolation_level=None)
+        await self._run(self._writer, _configure)
+        await self._writer.execute("PRAGMA journal_mode = WAL")
+        await self._run(self._writer, migrate)
+        self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+        await self._run(self._reader, _configure)
+        await self._reader.execute("PRAGMA query_only = ON")
+
+    async def close(self) -> None:
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    @staticmethod
+    async def _run(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
+        # aiosqlite's public methods all go through Connection._execute, which runs a callable on
+        # the connection's dedicated thread. We hand it whole functions so a batch costs one hop.
+        return await conn._execute(fn, conn._conn, *args)
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(conn, *args)`` in one ``BEGIN IMMEDIATE`` transaction on the writer."""
+        assert self._writer is not None, "database is not open"
+        async with self._write_lock:
+            # Shielded: once a transaction has started on the thread it finishes (commit or
+            # rollback) even if the awaiting task is cancelled, so no batch is half-written.
+            return await asyncio.shield(self._run(self._writer, _in_transaction, fn, *args))
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run ``fn(conn, *args)`` on the read connection (a consistent WAL snapshot)."""
+        assert self._reader is not None, "database is not open"
+        return await self._run(self._reader, _in_read_snapshot, fn, *args)
+
+
+def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(conn, *args)
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return result
+
+
+def _in_read_snapshot(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) -> T:
+    conn.execute("BEGIN")
+    try:
+        return fn(conn, *args)
+    finally:
+        conn.execute("ROLLBACK")

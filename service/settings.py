@@ -1,0 +1,99 @@
+"""Every limit, path and count of the service, read once from arguments and the environment.
+
+Tests build ``Settings(...)`` directly; the command line goes through ``Settings.from_args``.
+Each option also comes from an environment variable ``CANVAS_IMPORTS_<NAME>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PREFIX = "CANVAS_IMPORTS_"
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The service's configuration; units live in the names."""
+
+    data_dir: Path = Path("./data")
+    host: str = "127.0.0.1"
+    port: int = 3000
+    # Tokens accepted for every request. Empty means: generate one and keep it in the data dir.
+    tokens: tuple[str, ...] = ()
+    # Tokens that may read but not write (decision 3).
+    read_only_tokens: tuple[str, ...] = ()
+    workers: int = 2
+    max_upload_bytes: int = 4 * GIB
+    upload_chunk_bytes: int = 256 * 1024
+    # Rows handed to an importer at a time; one transaction each.
+    import_batch_rows: int = 2000
+    # How long a running batch may take to commit at shutdown before it is cancelled.
+    shutdown_grace_s: float = 5.0
+    # How long an idle worker sleeps before it looks at the queue again without being woken.
+    queue_poll_s: float = 1.0
+    # A zip whose members expand to this many times its own size is refused (Canvas: 100x).
+    max_zip_expansion_ratio: int = 100
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "canvas-imports.sqlite3"
+
+    @property
+    def token_file(self) -> Path:
+        return self.data_dir / "token"
+
+    @classmethod
+    def from_args(cls, argv: list[str] | None = None, environ: dict[str, str] | None = None) -> "Settings":
+        """Command-line arguments win over ``CANVAS_IMPORTS_*`` variables, which win over defaults."""
+        env = os.environ if environ is None else environ
+
+        def env_default(name: str, default: str | None) -> str | None:
+            return env.get(ENV_PREFIX + name, default)
+
+        parser = argparse.ArgumentParser(
+            prog="canvas-imports",
+            description="Canvas-compatible SIS Imports and Outcome Imports API server.",
+        )
+        parser.add_argument("--host", default=env_default("HOST", cls.host))
+        parser.add_argument("--port", type=int, default=int(env_default("PORT", str(cls.port))))
+        parser.add_argument("--data-dir", default=env_default("DATA_DIR", str(cls.data_dir)))
+        parser.add_argument(
+            "--token",
+            action="append",
+            default=None,
+            help="API token accepted by the server (repeatable; env: comma-separated)",
+        )
+        parser.add_argument("--workers", type=int, default=int(env_default("WORKERS", str(cls.workers))))
+        parser.add_argument(
+            "--max-upload-bytes",
+            type=int,
+            default=int(env_default("MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
+        )
+        args = parser.parse_args(argv)
+        tokens = args.token
+        if tokens is None:
+            tokens = [t for t in (env_default("TOKEN", "") or "").split(",") if t.strip()]
+        if args.workers < 1:
+            parser.error("--workers must be at least 1")
+        if args.max_upload_bytes < 1:
+            parser.error("--max-upload-bytes must be positive")
+        return cls(
+            data_dir=Path(args.data_dir),
+            host=args.host,
+            port=args.port,
+            tokens=tuple(t.strip() for t in tokens),
+            workers=args.workers,
+            max_upload_bytes=args.max_upload_bytes,
+        )
