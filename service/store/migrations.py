@@ -100,3 +100,361 @@ CREATE INDEX outcome_import_errors_import ON outcome_import_errors(outcome_impor
 """
 
 MIGRATIONS: list[str] = [CORE]
+
+# The objects SIS CSVs create (section 9), one table per kind, and the roll-back records that
+# data.statistics and restore_states read (sections 4.2 and 8). Every SIS-managed row carries the
+# import that last touched it (sis_batch_id, deliberately without a foreign key so objects outlive
+# purged imports) and its sticky fields (section 7.3). Sub-accounts live in CORE's accounts table.
+SIS_OBJECTS = """
+CREATE INDEX accounts_parent ON accounts(parent_account_id, workflow_state);
+
+CREATE TABLE enrollment_terms (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    sis_source_id TEXT,
+    integration_id TEXT,
+    workflow_state TEXT NOT NULL DEFAULT 'active',
+    start_at TEXT,
+    end_at TEXT,
+    is_default INTEGER NOT NULL DEFAULT 0,                -- Canvas's "Default Term" of the account
+    sis_batch_id INTEGER,
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX enrollment_terms_sis_source_id ON enrollment_terms(root_account_id, sis_source_id)
+    WHERE sis_source_id IS NOT NULL;
+CREATE UNIQUE INDEX enrollment_terms_integration_id ON enrollment_terms(root_account_id, integration_id)
+    WHERE integration_id IS NOT NULL;
+
+-- Per-role date overrides of a term (terms.csv date_override_enrollment_type).
+CREATE TABLE enrollment_dates_overrides (
+    enrollment_term_id INTEGER NOT NULL REFERENCES enrollment_terms(id),
+    enrollment_type TEXT NOT NULL,
+    start_at TEXT,
+    end_at TEXT,
+    sis_batch_id INTEGER,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (enrollment_term_id, enrollment_type)
+) WITHOUT ROWID;
+
+CREATE TABLE abstract_courses (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    enrollment_term_id INTEGER REFERENCES enrollment_terms(id),
+    sis_source_id TEXT,
+    integration_id TEXT,
+    short_name TEXT,
+    name TEXT,
+    workflow_state TEXT NOT NULL DEFAULT 'active',
+    sis_batch_id INTEGER,
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX abstract_courses_sis_source_id ON abstract_courses(root_account_id, sis_source_id)
+    WHERE sis_source_id IS NOT NULL;
+
+CREATE TABLE courses (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    enrollment_term_id INTEGER REFERENCES enrollment_terms(id),
+    abstract_course_id INTEGER REFERENCES abstract_courses(id),
+    sis_source_id TEXT,
+    integration_id TEXT,
+    name TEXT NOT NULL,                                   -- long_name
+    course_code TEXT,                                     -- short_name
+    workflow_state TEXT NOT NULL,                         -- claimed, available, completed, deleted
+    start_at TEXT,
+    conclude_at TEXT,
+    restrict_enrollments_to_course_dates INTEGER NOT NULL DEFAULT 0,
+    course_format TEXT,
+    grade_passback_setting TEXT,
+    homeroom_course INTEGER NOT NULL DEFAULT 0,
+    friendly_name TEXT,
+    sis_batch_id INTEGER,
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX courses_sis_source_id ON courses(root_account_id, sis_source_id)
+    WHERE sis_source_id IS NOT NULL;
+CREATE UNIQUE INDEX courses_integration_id ON courses(root_account_id, integration_id)
+    WHERE integration_id IS NOT NULL;
+CREATE INDEX courses_account ON courses(account_id, workflow_state);
+
+CREATE TABLE course_sections (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    course_id INTEGER NOT NULL REFERENCES courses(id),
+    nonxlist_course_id INTEGER REFERENCES courses(id),    -- the home course of a cross-listed section
+    sis_source_id TEXT,
+    integration_id TEXT,
+    name TEXT NOT NULL,
+    workflow_state TEXT NOT NULL DEFAULT 'active',
+    start_at TEXT,
+    end_at TEXT,
+    default_section INTEGER NOT NULL DEFAULT 0,
+    sis_batch_id INTEGER,
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX course_sections_sis_source_id ON course_sections(root_account_id, sis_source_id)
+    WHERE sis_source_id IS NOT NULL;
+CREATE UNIQUE INDEX course_sections_integration_id ON course_sections(root_account_id, integration_id)
+    WHERE integration_id IS NOT NULL;
+CREATE INDEX course_sections_course ON course_sections(course_id, default_section);
+CREATE INDEX course_sections_nonxlist_course ON course_sections(nonxlist_course_id)
+    WHERE nonxlist_course_id IS NOT NULL;
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),  -- the account that created it
+    name TEXT NOT NULL,
+    sortable_name TEXT,
+    short_name TEXT,
+    pronouns TEXT,
+    workflow_state TEXT NOT NULL DEFAULT 'registered',
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- Logins. unique_id is unique per root account among logins that are not deleted (Canvas's
+-- by_unique_id.active); sis_user_id and integration_id are unique per root account.
+CREATE TABLE pseudonyms (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),  -- the root account
+    unique_id TEXT NOT NULL,
+    unique_id_lower TEXT NOT NULL,
+    sis_user_id TEXT,
+    integration_id TEXT,
+    workflow_state TEXT NOT NULL,                         -- active, suspended, deleted
+    authentication_provider_id TEXT,
+    crypted_password TEXT,                                -- salted digest; only its presence matters
+    password_auto_generated INTEGER NOT NULL DEFAULT 0,   -- set by SIS, so SIS may change it again
+    sis_ssha TEXT,
+    declared_user_type TEXT,
+    sis_communication_channel_id INTEGER,
+    sis_batch_id INTEGER,
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX pseudonyms_sis_user_id ON pseudonyms(account_id, sis_user_id)
+    WHERE sis_user_id IS NOT NULL;
+CREATE UNIQUE INDEX pseudonyms_integration_id ON pseudonyms(account_id, integration_id)
+    WHERE integration_id IS NOT NULL;
+CREATE UNIQUE INDEX pseudonyms_unique_id ON pseudonyms(account_id, unique_id_lower)
+    WHERE workflow_state <> 'deleted';
+CREATE INDEX pseudonyms_user ON pseudonyms(user_id);
+
+CREATE TABLE communication_channels (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    pseudonym_id INTEGER REFERENCES pseudonyms(id),
+    path TEXT NOT NULL,
+    path_type TEXT NOT NULL DEFAULT 'email',
+    workflow_state TEXT NOT NULL,                         -- unconfirmed, active, retired
+    sis_batch_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX communication_channels_user ON communication_channels(user_id);
+
+CREATE TABLE enrollments (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    course_id INTEGER NOT NULL REFERENCES courses(id),
+    course_section_id INTEGER NOT NULL REFERENCES course_sections(id),
+    type TEXT NOT NULL,                                   -- StudentEnrollment, TeacherEnrollment, ...
+    associated_user_id INTEGER,                           -- the observed student of an observer
+    workflow_state TEXT NOT NULL,                         -- active, inactive, completed, deleted
+    start_at TEXT,
+    end_at TEXT,
+    limit_privileges_to_course_section INTEGER NOT NULL DEFAULT 0,
+    sis_pseudonym_id INTEGER,
+    temporary_enrollment_source_user_id INTEGER,
+    grade_publishing_status TEXT,
+    grade_publishing_message TEXT,
+    sis_batch_id INTEGER,
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX enrollments_section_user ON enrollments(course_section_id, user_id);
+CREATE INDEX enrollments_user ON enrollments(user_id);
+
+CREATE TABLE account_users (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    role TEXT NOT NULL,
+    workflow_state TEXT NOT NULL,
+    sis_batch_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX account_users_account_user_role ON account_users(account_id, user_id, role);
+CREATE INDEX account_users_user ON account_users(user_id);
+
+CREATE TABLE group_categories (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    context_type TEXT NOT NULL,                           -- Account or Course
+    context_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    sis_source_id TEXT,
+    workflow_state TEXT NOT NULL DEFAULT 'active',
+    sis_batch_id INTEGER,
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX group_categories_sis_source_id ON group_categories(root_account_id, sis_source_id)
+    WHERE sis_source_id IS NOT NULL;
+
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    context_type TEXT NOT NULL,                           -- Account or Course
+    context_id INTEGER NOT NULL,
+    group_category_id INTEGER REFERENCES group_categories(id),
+    name TEXT NOT NULL,
+    sis_source_id TEXT,
+    integration_id TEXT,
+    workflow_state TEXT NOT NULL,                         -- available, closed, completed, deleted
+    sis_batch_id INTEGER,
+    stuck_sis_fields TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX groups_sis_source_id ON groups(root_account_id, sis_source_id)
+    WHERE sis_source_id IS NOT NULL;
+CREATE UNIQUE INDEX groups_integration_id ON groups(root_account_id, integration_id)
+    WHERE integration_id IS NOT NULL;
+
+CREATE TABLE group_memberships (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    group_id INTEGER NOT NULL REFERENCES groups(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    workflow_state TEXT NOT NULL,                         -- accepted, deleted
+    sis_batch_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX group_memberships_group_user ON group_memberships(group_id, user_id);
+CREATE INDEX group_memberships_user ON group_memberships(user_id);
+
+CREATE TABLE user_observers (
+    id INTEGER PRIMARY KEY,
+    root_account_id INTEGER NOT NULL REFERENCES accounts(id),
+    user_id INTEGER NOT NULL REFERENCES users(id),        -- the student
+    observer_id INTEGER NOT NULL REFERENCES users(id),
+    workflow_state TEXT NOT NULL,                         -- active, deleted
+    sis_batch_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX user_observers_pair ON user_observers(root_account_id, user_id, observer_id);
+
+-- Roll-back records: one per object whose workflow_state an import changed. Re-run safe: the
+-- key makes a second attempt of the same import update the record, keeping the first previous
+-- state, so an object its own crashed attempt created still counts as created.
+CREATE TABLE sis_state_changes (
+    sis_import_id INTEGER NOT NULL,
+    object_type TEXT NOT NULL,                            -- Canvas class name, e.g. Enrollment
+    object_id INTEGER NOT NULL,
+    previous_state TEXT,                                  -- NULL: the object did not exist
+    new_state TEXT NOT NULL,
+    PRIMARY KEY (sis_import_id, object_type, object_id)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS.append(SIS_OBJECTS)
+
+# The outcomes store the Outcome Imports API writes (section 12): outcome groups (a root group per
+# account and per course, created on demand), outcomes with their rubric, the links that place an
+# outcome in a group, and friendly descriptions. Groups and outcomes carry the outcome import that
+# last touched them: it finds parents "earlier in this import" and answers created_group_ids.
+OUTCOMES = """
+CREATE TABLE learning_outcome_groups (
+    id INTEGER PRIMARY KEY,
+    context_type TEXT NOT NULL,                           -- 'Account' or 'Course'
+    context_id INTEGER NOT NULL,
+    root_account_id INTEGER NOT NULL,
+    parent_group_id INTEGER REFERENCES learning_outcome_groups(id),  -- NULL: the context's root
+    vendor_guid TEXT,
+    title TEXT NOT NULL,
+    description TEXT,
+    workflow_state TEXT NOT NULL DEFAULT 'active',        -- active, deleted
+    outcome_import_id INTEGER REFERENCES outcome_imports(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX learning_outcome_groups_vendor_guid
+    ON learning_outcome_groups(context_type, context_id, vendor_guid);
+CREATE INDEX learning_outcome_groups_parent ON learning_outcome_groups(parent_group_id);
+CREATE INDEX learning_outcome_groups_import ON learning_outcome_groups(outcome_import_id)
+    WHERE outcome_import_id IS NOT NULL;
+
+CREATE TABLE learning_outcomes (
+    id INTEGER PRIMARY KEY,
+    context_type TEXT,                                    -- NULL: a global outcome
+    context_id INTEGER,
+    root_account_id INTEGER,
+    vendor_guid TEXT,
+    title TEXT NOT NULL,                                  -- Canvas's short_description
+    description TEXT,
+    display_name TEXT,
+    calculation_method TEXT NOT NULL,
+    calculation_int INTEGER,
+    mastery_points REAL NOT NULL,                         -- the rubric criterion
+    points_possible REAL NOT NULL,
+    ratings TEXT NOT NULL,                                -- JSON [{"description","points"}], best first
+    workflow_state TEXT NOT NULL DEFAULT 'active',        -- active, deleted
+    outcome_import_id INTEGER REFERENCES outcome_imports(id),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX learning_outcomes_vendor_guid ON learning_outcomes(vendor_guid);
+CREATE INDEX learning_outcomes_context ON learning_outcomes(context_type, context_id);
+
+-- Canvas's learning_outcome_association content tags; the context is the group's.
+CREATE TABLE learning_outcome_links (
+    id INTEGER PRIMARY KEY,
+    outcome_id INTEGER NOT NULL REFERENCES learning_outcomes(id),
+    group_id INTEGER NOT NULL REFERENCES learning_outcome_groups(id),
+    context_type TEXT NOT NULL,
+    context_id INTEGER NOT NULL,
+    workflow_state TEXT NOT NULL DEFAULT 'active',        -- active, deleted
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX learning_outcome_links_outcome ON learning_outcome_links(outcome_id, group_id);
+CREATE INDEX learning_outcome_links_group ON learning_outcome_links(group_id, workflow_state);
+
+CREATE TABLE outcome_friendly_descriptions (
+    id INTEGER PRIMARY KEY,
+    outcome_id INTEGER NOT NULL REFERENCES learning_outcomes(id),
+    context_type TEXT NOT NULL,
+    context_id INTEGER NOT NULL,
+    description TEXT NOT NULL,
+    workflow_state TEXT NOT NULL DEFAULT 'active',        -- active, deleted
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX outcome_friendly_descriptions_outcome
+    ON outcome_friendly_descriptions(outcome_id, context_type, context_id);
+"""
+
+MIGRATIONS.append(OUTCOMES)

@@ -1,4 +1,7 @@
-"""The store of objects imported through SIS CSVs."""
+"""The store of objects imported through SIS CSVs: statistics and serving objects back.
+
+Writes go through ``sis_batch`` (buffered, set-based) and ``sis_queries`` (guards, cascades).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,17 @@ STATISTIC_TYPES = (
     "AccountUser",
 )
 
+# States an object is "deleted" in (section 4.2: retired for CommunicationChannel).
+_DELETED_STATES = ("deleted", "retired")
+
 
 def import_statistics(conn: sqlite3.Connection, import_id: int) -> dict:
-    """data.statistics of section 4.2 for one import, computed from its recorded state changes."""
+    """data.statistics of section 4.2 for one import, computed from its recorded state changes.
+
+    created: the object did not exist (or was creation_pending) and is now live; deleted: now
+    deleted (retired for e-mail channels); concluded: Course/Enrollment now completed;
+    deactivated: Enrollment now inactive; restored: deleted before, live now.
+    """
     stats: dict = {"total_state_changes": 0}
     for name in STATISTIC_TYPES:
         entry = {"created": 0}
@@ -22,4 +33,54 @@ def import_statistics(conn: sqlite3.Connection, import_id: int) -> dict:
             entry["deactivated"] = 0
         entry.update(restored=0, deleted=0)
         stats[name] = entry
+    rows = conn.execute(
+        """
+        SELECT object_type,
+               count(*),
+               sum((previous_state IS NULL OR previous_state = 'creation_pending')
+                   AND new_state NOT IN ('deleted', 'retired')),
+               sum(new_state = 'completed'),
+               sum(new_state = 'inactive'),
+               sum(previous_state IN ('deleted', 'retired') AND new_state NOT IN ('deleted', 'retired')),
+               sum(new_state IN ('deleted', 'retired'))
+        FROM sis_state_changes WHERE sis_import_id = ? GROUP BY object_type
+        """,
+        (import_id,),
+    ).fetchall()
+    for object_type, total, created, concluded, deactivated, restored, deleted in rows:
+        stats["total_state_changes"] += total
+        entry = stats.get(object_type)
+        if entry is None:
+            continue
+        entry["created"] = created
+        if "concluded" in entry:
+            entry["concluded"] = concluded
+        if "deactivated" in entry:
+            entry["deactivated"] = deactivated
+        entry["restored"] = restored
+        entry["deleted"] = deleted
     return stats
+
+
+def get_account(conn: sqlite3.Connection, account_id: int) -> sqlite3.Row | None:
+    """An account (root or sub-account) by Canvas id."""
+    return conn.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+
+
+def find_account_by_sis_id(conn: sqlite3.Connection, root_account_id: int, sis_id: str) -> sqlite3.Row | None:
+    """A sub-account of a root account by SIS id."""
+    return conn.execute(
+        "SELECT * FROM accounts WHERE root_account_id = ? AND sis_source_id = ?", (root_account_id, sis_id)
+    ).fetchone()
+
+
+def get_course(conn: sqlite3.Connection, course_id: int) -> sqlite3.Row | None:
+    """A course by Canvas id."""
+    return conn.execute("SELECT * FROM courses WHERE id = ?", (course_id,)).fetchone()
+
+
+def find_course_by_sis_id(conn: sqlite3.Connection, root_account_id: int, sis_id: str) -> sqlite3.Row | None:
+    """A course of a root account by SIS id."""
+    return conn.execute(
+        "SELECT * FROM courses WHERE root_account_id = ? AND sis_source_id = ?", (root_account_id, sis_id)
+    ).fetchone()

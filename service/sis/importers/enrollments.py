@@ -1,0 +1,292 @@
+"""enrollments.csv (section 9.8): users in course sections with a built-in role.
+
+The hot path of large imports (a million rows), so it works set-based: one pass validates the
+batch and resolves references from a handful of look-up queries, one query fetches the existing
+enrollments of every (section, user) pair, a second pass decides per row, and ``executemany``
+writes. Later rows see what earlier rows of the batch did through the in-memory maps.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, NamedTuple
+
+from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs, fetch_in
+from ...store.sis_queries import live_enrollments_elsewhere
+from ..context import ImportRun, SisRow
+from .common import ObjectEdit, match_status_prefix, parse_bool, parse_dates, without_sentinel
+
+STATUSES = ("active", "deleted", "completed", "inactive", "deleted_last_completed")
+
+# Canvas's built-in course roles by name; this server defines no custom roles.
+BUILT_IN_ROLES = ("StudentEnrollment", "TeacherEnrollment", "TaEnrollment", "ObserverEnrollment", "DesignerEnrollment")
+_ROLE_WORDS = {
+    "teacher": "TeacherEnrollment",
+    "ta": "TaEnrollment",
+    "observer": "ObserverEnrollment",
+    "designer": "DesignerEnrollment",
+}
+_LOGIN_COLUMNS = "id, user_id, sis_user_id, integration_id, unique_id, workflow_state"
+
+
+def enrollment_type(role: str | None) -> str | None:
+    """The enrollment type of a role: Canvas matches /\\Astudent/i and /\\A(teacher|ta|observer|designer)\\z/i."""
+    if not role:
+        return None
+    if role in BUILT_IN_ROLES:
+        return role
+    lowered = role.lower()
+    if lowered.startswith("student"):
+        return "StudentEnrollment"
+    return _ROLE_WORDS.get(lowered)
+
+
+class Plan(NamedTuple):
+    """A validated row: what it asks for, with every reference resolved."""
+
+    row: SisRow
+    user_id: int
+    login_id: int
+    course_id: int
+    section_id: int
+    type: str
+    associated_user_id: int | None
+    temporary_source_user_id: int | None
+    status: str
+    start_at: str | None
+    end_at: str | None
+    limit_privileges: bool | None
+
+
+class _References:
+    """The batch's users, courses and sections, fetched in a few queries."""
+
+    def __init__(self, conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> None:
+        root = run.root_account_id
+        sis_user_ids, integration_ids, course_ids, section_ids = [], [], [], []
+        for row in rows:
+            values = row.values
+            for column in ("user_id", "associated_user_id", "temporary_enrollment_source_user_id"):
+                if values.get(column):
+                    sis_user_ids.append(values[column])
+            if values.get("user_integration_id"):
+                integration_ids.append(values["user_integration_id"])
+            if values.get("course_id"):
+                course_ids.append(values["course_id"])
+            if values.get("section_id"):
+                section_ids.append(values["section_id"])
+        login_scope = {"account_id": root}
+        self.logins_by_sis_id = {
+            r["sis_user_id"]: r
+            for r in fetch_in(conn, "pseudonyms", "sis_user_id", sis_user_ids, scope=login_scope, columns=_LOGIN_COLUMNS)
+        }
+        self.logins_by_integration_id = {
+            r["integration_id"]: r
+            for r in fetch_in(
+                conn, "pseudonyms", "integration_id", integration_ids, scope=login_scope, columns=_LOGIN_COLUMNS
+            )
+        }
+        scope = {"root_account_id": root}
+        self.courses = {
+            r["sis_source_id"]: r
+            for r in fetch_in(conn, "courses", "sis_source_id", course_ids, scope=scope, columns="id, sis_source_id, name")
+        }
+        self.sections = {
+            r["sis_source_id"]: r
+            for r in fetch_in(
+                conn, "course_sections", "sis_source_id", section_ids, scope=scope,
+                columns="id, sis_source_id, course_id, nonxlist_course_id",
+            )
+        }
+        self.default_sections: dict[int, int] = {
+            r["course_id"]: r["id"]
+            for r in fetch_in(
+                conn, "course_sections", "course_id", [c["id"] for c in self.courses.values()],
+                condition="default_section = 1 AND workflow_state <> 'deleted'", columns="id, course_id",
+            )
+        }
+
+
+def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
+    """Create and update enrollments; returns the rows imported."""
+    writer = BatchWriter(conn, run.import_id, run.now)
+    refs = _References(conn, run, rows)
+    plans = [plan for row in rows if (plan := _plan(run, file, row, refs, writer)) is not None]
+    existing: dict[tuple[int, int, str, int | None], dict[str, Any]] = {}
+    pairs = [(plan.section_id, plan.user_id) for plan in plans]
+    for enrollment in as_dicts(fetch_by_pairs(conn, "enrollments", "course_section_id", "user_id", pairs)):
+        key = (enrollment["course_section_id"], enrollment["user_id"], enrollment["type"], enrollment["associated_user_id"])
+        existing[key] = enrollment
+    sticky_new = run.options.add_sis_stickiness and not run.options.clear_sis_stickiness
+    for plan in plans:
+        key = (plan.section_id, plan.user_id, plan.type, plan.associated_user_id)
+        enrollment = existing.get(key)
+        state = plan.status
+        if state == "deleted_last_completed":
+            writer.flush()  # the check must see the enrollments this batch has queued
+            elsewhere = live_enrollments_elsewhere(
+                conn, plan.user_id, plan.course_id, enrollment["id"] if enrollment else None
+            )
+            state = "deleted" if elsewhere else "completed"
+        if enrollment is None:
+            stuck = ""
+            if sticky_new:
+                stuck = ",".join(f for f, v in (("end_at", plan.end_at), ("start_at", plan.start_at)) if v is not None)
+            existing[key] = writer.insert(
+                "enrollments",
+                {
+                    "id": writer.new_id("enrollments"),
+                    "root_account_id": run.root_account_id,
+                    "user_id": plan.user_id,
+                    "course_id": plan.course_id,
+                    "course_section_id": plan.section_id,
+                    "type": plan.type,
+                    "associated_user_id": plan.associated_user_id,
+                    "workflow_state": state,
+                    "start_at": plan.start_at,
+                    "end_at": plan.end_at,
+                    "limit_privileges_to_course_section": int(bool(plan.limit_privileges)),
+                    "sis_pseudonym_id": plan.login_id,
+                    "temporary_enrollment_source_user_id": plan.temporary_source_user_id,
+                    "stuck_sis_fields": stuck,
+                },
+            )
+        else:
+            edit = ObjectEdit(run, enrollment)
+            edit.set("workflow_state", state)
+            edit.set("course_id", plan.course_id)
+            edit.set("sis_pseudonym_id", plan.login_id)
+            # Canvas writes both dates or neither: "if (stuck_sis_fields & [:start_at, :end_at]).empty?"
+            if not (edit.is_stuck("start_at") or edit.is_stuck("end_at")):
+                edit.set_sticky("start_at", plan.start_at)
+                edit.set_sticky("end_at", plan.end_at)
+            if plan.limit_privileges is not None:
+                edit.set("limit_privileges_to_course_section", int(plan.limit_privileges))
+            if plan.temporary_source_user_id is not None:
+                edit.set("temporary_enrollment_source_user_id", plan.temporary_source_user_id)
+            writer.update("enrollments", enrollment, edit.finish())
+    writer.flush()
+    return len(plans)
+
+
+def _plan(run: ImportRun, file: str, row: SisRow, refs: _References, writer: BatchWriter) -> Plan | None:
+    """Validate a row and resolve its references; warns and returns None when it is skipped."""
+    values = row.values
+    course_sis_id = values.get("course_id")
+    section_sis_id = values.get("section_id")
+    user_sis_id = values.get("user_id")
+    user_integration_id = values.get("user_integration_id")
+    dates, dates_parsed = parse_dates(row, ("start_date", "end_date"))
+    if not dates_parsed:
+        where = f"course {course_sis_id}" if course_sis_id else f"section {section_sis_id}"
+        run.warn(file, f"Bad date format for user {user_sis_id or ''} in {where}", row)
+    if not course_sis_id and not section_sis_id:
+        run.warn(file, "No course_id or section_id given for an enrollment", row)
+        return None
+    if not user_sis_id and not user_integration_id:
+        run.warn(file, "No user_id given for an enrollment", row)
+        return None
+    status_text = values.get("status")
+    status = match_status_prefix(status_text, STATUSES)
+    if status is None:
+        run.warn(file, f'Improper status "{status_text or ""}" for an enrollment', row)
+        return None
+    if run.options.skip_deletes and status.startswith("deleted"):
+        return None
+
+    # user_integration_id wins when present (section 9.8).
+    if user_integration_id:
+        login = refs.logins_by_integration_id.get(user_integration_id)
+    else:
+        login = refs.logins_by_sis_id.get(user_sis_id)  # type: ignore[arg-type]
+    if login is None:
+        run.warn(
+            file,
+            f"User not found for enrollment (User ID: {user_sis_id or ''}, Course ID: {course_sis_id or ''},"
+            f" Section ID: {section_sis_id or ''})",
+            row,
+        )
+        return None
+
+    course = refs.courses.get(course_sis_id) if course_sis_id else None
+    section = refs.sections.get(section_sis_id) if section_sis_id else None
+    if course is None and section is None:
+        run.warn(
+            file,
+            f"Neither course nor section existed for user enrollment (Course ID: {course_sis_id or ''},"
+            f" Section ID: {section_sis_id or ''}, User ID: {user_sis_id or ''})",
+            row,
+        )
+        return None
+    if section_sis_id and section is None:
+        run.warn(file, f"An enrollment referenced a non-existent section {section_sis_id}", row)
+        return None
+    if course_sis_id and course is None:
+        run.warn(file, f"An enrollment referenced a non-existent course {course_sis_id}", row)
+        return None
+    if section is None:
+        assert course is not None
+        section_id, course_id = _default_section(run, refs, writer, course), course["id"]
+    else:
+        section_id, course_id = section["id"], section["course_id"]
+        # A section cross-listed away from the listed course still enrolls, in its new course.
+        if course is not None and course["id"] != course_id and section["nonxlist_course_id"] != course["id"]:
+            run.warn(
+                file,
+                f"An enrollment listed a section ({section_sis_id}) and a course ({course_sis_id}) that are"
+                f" unrelated for user ({user_sis_id or ''})",
+                row,
+            )
+            return None
+
+    role = values.get("role")
+    kind = enrollment_type(role)
+    if kind is None:
+        run.warn(file, f'Improper role "{role or ""}" for an enrollment', row)
+        return None
+    associated_user_id = None
+    associated_sis_id = values.get("associated_user_id")
+    if kind == "ObserverEnrollment" and associated_sis_id:
+        associated = refs.logins_by_sis_id.get(associated_sis_id)
+        if associated is None:
+            run.warn(file, f"An enrollment referenced a non-existent associated user {associated_sis_id}", row)
+            return None
+        associated_user_id = associated["user_id"]
+    temporary_source_user_id = None
+    source_sis_id = values.get("temporary_enrollment_source_user_id")
+    if source_sis_id:
+        source = refs.logins_by_sis_id.get(source_sis_id)
+        if source is None:
+            run.warn(file, f"An enrollment referenced a non-existent temporary enrollment source user {source_sis_id}", row)
+            return None
+        temporary_source_user_id = source["user_id"]
+    if status == "active" and login["workflow_state"] == "deleted":
+        # Canvas still saves the enrollment, deleted, and counts the row.
+        run.warn(file, f"Attempted enrolling with deleted sis login {login['unique_id']} in course {course_sis_id or ''}", row)
+        status = "deleted"
+    return Plan(
+        row, login["user_id"], login["id"], course_id, section_id, kind, associated_user_id,
+        temporary_source_user_id, status, without_sentinel(dates["start_date"]), without_sentinel(dates["end_date"]),
+        parse_bool(values.get("limit_section_privileges")),
+    )
+
+
+def _default_section(run: ImportRun, refs: _References, writer: BatchWriter, course: sqlite3.Row) -> int:
+    """The course's default section, created (named after the course) when it has none yet."""
+    section_id = refs.default_sections.get(course["id"])
+    if section_id is None:
+        section_id = writer.new_id("course_sections")
+        writer.insert(
+            "course_sections",
+            {
+                "id": section_id,
+                "root_account_id": run.root_account_id,
+                "course_id": course["id"],
+                "name": course["name"],
+                "workflow_state": "active",
+                "default_section": 1,
+            },
+            record=False,
+        )
+        refs.default_sections[course["id"]] = section_id
+    return section_id

@@ -1,0 +1,86 @@
+"""user_observers.csv (section 9.15): observer links between users.
+
+Canvas also enrolls an observer in the student's courses; this server keeps the link only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs
+from ..context import ImportRun, SisRow
+from .common import SisIdCache, column_values, match_status_exact, skipped_as_delete
+
+STATUSES = ("active", "deleted")
+
+
+def import_user_observers(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
+    """Create or delete observer links; returns the rows imported."""
+    writer = BatchWriter(conn, run.import_id, run.now)
+    root = run.root_account_id
+    logins = SisIdCache(conn, "pseudonyms", "sis_user_id", {"account_id": root})
+    logins.load(column_values(rows, "observer_id", "student_id"))
+    resolved: list[tuple[SisRow, int, int, str]] = []
+    for row in rows:
+        values = row.values
+        observer_sis_id = values.get("observer_id")
+        student_sis_id = values.get("student_id")
+        status_text = values.get("status")
+        if not observer_sis_id:
+            run.warn(file, "No observer_id given for a user observer", row)
+            continue
+        if not student_sis_id:
+            run.warn(file, "No user_id given for a user observer", row)
+            continue
+        if observer_sis_id == student_sis_id:
+            run.warn(file, f"Can't observe yourself user {observer_sis_id}", row)
+            continue
+        # user_observers want the status exactly (ignoring case), not as a prefix (section 9.1).
+        status = match_status_exact(status_text, STATUSES)
+        if status is None:
+            run.warn(file, f'Improper status "{status_text or ""}" for a user_observer', row)
+            continue
+        if skipped_as_delete(run, status):
+            continue
+        observer = logins.get(observer_sis_id)
+        if observer is None:
+            run.warn(file, f"An observer referenced a non-existent user {observer_sis_id}", row)
+            continue
+        student = logins.get(student_sis_id)
+        if student is None:
+            run.warn(file, f"A student referenced a non-existent user {student_sis_id}", row)
+            continue
+        resolved.append((row, student["user_id"], observer["user_id"], status))
+    pairs = [(student_id, observer_id) for _, student_id, observer_id, _ in resolved]
+    existing = {
+        (link["user_id"], link["observer_id"]): link
+        for link in as_dicts(fetch_by_pairs(conn, "user_observers", "user_id", "observer_id", pairs))
+        if link["root_account_id"] == root
+    }
+    imported = 0
+    for row, student_id, observer_id, status in resolved:
+        link = existing.get((student_id, observer_id))
+        if link is None:
+            if status == "deleted":
+                run.warn(
+                    file,
+                    f"Can't delete a non-existent observer for observer: {row.values['observer_id']},"
+                    f" student: {row.values['student_id']}",
+                    row,
+                )
+                continue
+            existing[(student_id, observer_id)] = writer.insert(
+                "user_observers",
+                {
+                    "id": writer.new_id("user_observers"),
+                    "root_account_id": root,
+                    "user_id": student_id,
+                    "observer_id": observer_id,
+                    "workflow_state": "active",
+                },
+            )
+        else:
+            writer.update("user_observers", link, {"workflow_state": status})
+        imported += 1
+    writer.flush()
+    return imported

@@ -1,0 +1,325 @@
+"""users.csv (section 9.2): users, their login (pseudonym) in the root account and their e-mail.
+
+``Logins`` holds the batch's view of the root account's logins, users and e-mail channels and the
+steps users.csv and logins.csv (section 9.3) share: the row checks, writing a login, writing its
+e-mail channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import sqlite3
+import unicodedata
+from typing import Any
+
+from ...store.sis_batch import BatchWriter, as_dicts, fetch_in
+from ...store.sis_queries import delete_user_memberships, other_active_logins
+from ..context import ImportRun, SisRow
+from .common import DELETE_SENTINEL, ObjectEdit, SisIdCache, column_values, match_status_prefix, save
+
+STATUSES = ("active", "suspended", "deleted")
+DECLARED_USER_TYPES = ("administrative", "observer", "staff", "student", "student_other", "teacher")
+# The only authentication provider this server has is Canvas's own.
+KNOWN_AUTHENTICATION_PROVIDERS = ("canvas",)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+MAX_LOGIN_LENGTH = 100  # Canvas's Pseudonym unique_id limit
+
+
+def password_digest(password: str, salt: str | None = None) -> str:
+    """A salted digest of an SIS password (we only need to know whether it changed)."""
+    salt = salt or secrets.token_hex(8)
+    return f"sha256${salt}${hashlib.sha256((salt + password).encode()).hexdigest()}"
+
+
+def password_matches(password: str, digest: str | None) -> bool:
+    """Whether ``password`` is the one ``digest`` was made from."""
+    if not digest or digest.count("$") != 2:
+        return False
+    salt = digest.split("$")[1]
+    return secrets.compare_digest(password_digest(password, salt), digest)
+
+
+def infer_name(values: dict[str, str | None], prior: str | None = None) -> str:
+    """Section 9.2: full_name, then "first last", then the existing name, sortable, short, login."""
+    if values.get("full_name"):
+        return values["full_name"]  # type: ignore[return-value]
+    if values.get("first_name") or values.get("last_name"):
+        return f"{values.get('first_name') or ''} {values.get('last_name') or ''}"
+    for candidate in (prior, values.get("sortable_name"), values.get("short_name"), values.get("login_id")):
+        if candidate:
+            return candidate
+    return ""
+
+
+def infer_sortable_name(values: dict[str, str | None], name: str, prior: str | None = None) -> str | None:
+    """sortable_name, else "last, first", else derived from the full name like Canvas's User model."""
+    if values.get("sortable_name"):
+        return values["sortable_name"]
+    if values.get("full_name"):
+        return last_name_first(name)
+    if values.get("first_name") or values.get("last_name"):
+        return f"{values.get('last_name') or ''}, {values.get('first_name') or ''}"
+    return prior if prior is not None else last_name_first(name)
+
+
+def last_name_first(name: str) -> str:
+    """"Jane Q Doe" -> "Doe, Jane Q" (Canvas's default sortable name)."""
+    parts = name.strip().rsplit(" ", 1)
+    return f"{parts[1]}, {parts[0]}" if len(parts) == 2 else name.strip()
+
+
+def has_invalid_unicode(text: str) -> bool:
+    """Surrogates and unassigned code points, which Canvas refuses in a login_id."""
+    return not text.isascii() and any(unicodedata.category(char) in ("Cs", "Cn") for char in text)
+
+
+def describe_holder(login: dict[str, Any]) -> str:
+    """How Canvas names the owner of a login in "already claimed" messages."""
+    if login["sis_user_id"]:
+        return f"SIS ID {login['sis_user_id']}"
+    return f"Canvas ID {login['user_id']}"
+
+
+class Logins:
+    """One batch's view of the root account's logins, their users and their e-mail channels."""
+
+    def __init__(self, conn: sqlite3.Connection, run: ImportRun, writer: BatchWriter, rows: list[SisRow]) -> None:
+        self.conn = conn
+        self.run = run
+        self.writer = writer
+        scope = {"account_id": run.root_account_id}
+        self.by_sis_id = SisIdCache(conn, "pseudonyms", "sis_user_id", scope)
+        self.by_sis_id.load(column_values(rows, "user_id", "existing_user_id"))
+        # Canvas compares logins case-insensitively among the ones not deleted.
+        self.by_login = SisIdCache(conn, "pseudonyms", "unique_id_lower", scope, "workflow_state <> 'deleted'")
+        self.by_login.load(login.lower() for login in column_values(rows, "login_id"))
+        self.by_integration_id = SisIdCache(conn, "pseudonyms", "integration_id", scope)
+        self.by_integration_id.load(column_values(rows, "integration_id", "existing_integration_id"))
+        self.users = SisIdCache(conn, "users", "id")
+        self._channels: dict[int, list[dict[str, Any]]] = {}
+
+    def preload_users(self, logins: list[dict[str, Any] | None]) -> None:
+        """Fetch the users and e-mail channels of the given logins in two queries."""
+        user_ids = [login["user_id"] for login in logins if login is not None]
+        self.users.load(user_ids)
+        self._load_channels(user_ids)
+
+    def _load_channels(self, user_ids: list[int]) -> None:
+        missing = [user_id for user_id in user_ids if user_id not in self._channels]
+        for user_id in missing:
+            self._channels[user_id] = []
+        for channel in as_dicts(fetch_in(self.conn, "communication_channels", "user_id", missing)):
+            self._channels[channel["user_id"]].append(channel)
+
+    def check_row(self, file: str, row: SisRow, user_sis_id: str, login: str) -> bool:
+        """The checks users and logins share before any look-up; warns and returns False on failure."""
+        values = row.values
+        if has_invalid_unicode(login):
+            self.run.warn(file, f"Invalid Unicode characters in login_id '{login}'; skipping", row)
+            return False
+        provider = values.get("authentication_provider_id")
+        if provider and provider.lower() not in KNOWN_AUTHENTICATION_PROVIDERS:
+            self.run.warn(file, f"unrecognized authentication provider {provider} for {user_sis_id}, skipping", row)
+            return False
+        if not login.isprintable():
+            self.run.warn(file, f"Could not save the user with user_id: '{user_sis_id}'. Invalid login_id: '{login}'", row)
+            return False
+        if len(login) > MAX_LOGIN_LENGTH:
+            self.run.warn(
+                file,
+                f"Could not save the user with user_id: '{user_sis_id}'. Unknown reason:"
+                f" unique_id is too long (maximum is {MAX_LOGIN_LENGTH} characters)",
+                row,
+            )
+            return False
+        declared = values.get("declared_user_type")
+        if declared and declared != DELETE_SENTINEL and declared not in DECLARED_USER_TYPES:
+            self.run.warn(
+                file, f"Could not save the user with user_id: '{user_sis_id}'. Unknown reason: declared_user_type is invalid", row
+            )
+            return False
+        email = values.get("email")
+        if email and not _EMAIL.match(email):
+            self.run.warn(file, f"The email address associated with user '{user_sis_id}' is invalid (email: '{email}')", row)
+            return False
+        return True
+
+    def integration_id_claimed(self, file: str, row: SisRow, user_sis_id: str, login: dict[str, Any] | None) -> bool:
+        """Warn when another login already holds the row's integration_id."""
+        integration_id = row.values.get("integration_id")
+        holder = self.by_integration_id.get(integration_id)
+        if holder is None or (login is not None and holder["id"] == login["id"]):
+            return False
+        self.run.warn(
+            file,
+            f"An existing Canvas user with the {describe_holder(holder)} has already claimed"
+            f" {user_sis_id}'s requested integration_id, skipping",
+            row,
+        )
+        return True
+
+    def save_login(
+        self, login: dict[str, Any] | None, user_id: int, row: SisRow, user_sis_id: str, state: str
+    ) -> dict[str, Any]:
+        """Create or update a login from a users.csv or logins.csv row; returns the stored login."""
+        values = row.values
+        edit = ObjectEdit(self.run, login)
+        previous_login = login["unique_id_lower"] if login and login["workflow_state"] != "deleted" else None
+        previous_integration_id = edit.value("integration_id")
+        edit.set("user_id", user_id)
+        edit.set_sticky("unique_id", values["login_id"])
+        edit.set("unique_id_lower", edit.value("unique_id").lower())
+        edit.set("sis_user_id", user_sis_id)
+        if values.get("integration_id"):
+            edit.set("integration_id", values["integration_id"])
+        provider = values.get("authentication_provider_id")
+        edit.set("authentication_provider_id", provider.lower() if provider else None)
+        edit.set_sticky("workflow_state", state)
+        password = values.get("password")
+        # Section 9.2: a password is set for new logins, or when SIS set the old one and it differs.
+        if password and (
+            login is None or (login["password_auto_generated"] and not password_matches(password, login["crypted_password"]))
+        ):
+            edit.set("crypted_password", password_digest(password))
+            edit.set("password_auto_generated", 1)
+        if values.get("ssha_password"):
+            edit.set("sis_ssha", values["ssha_password"])
+        declared = values.get("declared_user_type")
+        if declared:
+            edit.set("declared_user_type", None if declared == DELETE_SENTINEL else declared)
+        stored = save(self.writer, "pseudonyms", edit, {"account_id": self.run.root_account_id})
+        self.by_sis_id.put(user_sis_id, stored)
+        live_login = stored["unique_id_lower"] if stored["workflow_state"] != "deleted" else None
+        if previous_login != live_login:
+            self.by_login.put(previous_login, None)
+        self.by_login.put(live_login, stored)
+        self.by_integration_id.move(previous_integration_id, stored.get("integration_id"), stored)
+        return stored
+
+    def save_email(self, login: dict[str, Any], email: str, active: bool) -> None:
+        """Point the login's SIS e-mail channel at ``email``: active, or retired for a deleted user."""
+        user_id = login["user_id"]
+        self._load_channels([user_id])
+        channels = self._channels[user_id]
+        lowered = email.lower()
+        channel = next((c for c in channels if c["path"].lower() == lowered), None)
+        if channel is None and login.get("sis_communication_channel_id"):
+            channel = next((c for c in channels if c["id"] == login["sis_communication_channel_id"]), None)
+        state = "active" if active else "retired"
+        if channel is None:
+            channel = self.writer.insert(
+                "communication_channels",
+                {
+                    "id": self.writer.new_id("communication_channels"),
+                    "user_id": user_id,
+                    "pseudonym_id": login["id"],
+                    "path": email,
+                    "workflow_state": state,
+                },
+            )
+            channels.append(channel)
+        else:
+            self.writer.update(
+                "communication_channels", channel, {"path": email, "workflow_state": state, "pseudonym_id": login["id"]}
+            )
+        self.writer.update("pseudonyms", login, {"sis_communication_channel_id": channel["id"]})
+
+    def remove_memberships_if_last_login(self, user_id: int, user_sis_id: str) -> None:
+        """Section 9.2: deleting the user's last login in the account removes their memberships."""
+        self.writer.flush()
+        if other_active_logins(self.conn, user_id, self.run.root_account_id, user_sis_id):
+            return
+        for object_type, object_id, previous in delete_user_memberships(
+            self.conn, user_id, self.run.root_account_id, self.run.now
+        ):
+            self.writer.record_state_change(object_type, object_id, previous, "deleted")
+
+
+def contains_null_character(row: SisRow) -> bool:
+    """Whether any value of the row holds a NUL character."""
+    return any(value is not None and "\x00" in value for value in row.values.values())
+
+
+def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
+    """Create and update users with their login and e-mail; returns the rows imported."""
+    writer = BatchWriter(conn, run.import_id, run.now)
+    logins = Logins(conn, run, writer, rows)
+    logins.preload_users([logins.by_sis_id.get(value) for value in column_values(rows, "user_id")])
+    imported = 0
+    for row in rows:
+        values = row.values
+        if contains_null_character(row):
+            run.warn(file, "Some of the fields contain NULL character", row)
+            continue
+        user_sis_id = values.get("user_id")
+        login_id = values.get("login_id")
+        status_text = values.get("status")
+        if not user_sis_id:
+            run.warn(file, "No user_id given for a user", row)
+            continue
+        if not login_id:
+            run.warn(file, f"No login_id given for user {user_sis_id}", row)
+            continue
+        if not status_text:
+            run.warn(file, f"No status given for user {user_sis_id}", row)
+            continue
+        status = match_status_prefix(status_text, STATUSES)
+        if status is None:
+            run.warn(file, f"Improper status for user {user_sis_id}", row)
+            continue
+        if run.options.skip_deletes and status == "deleted":
+            continue
+        if not logins.check_row(file, row, user_sis_id, login_id):
+            continue
+        login = logins.by_sis_id.get(user_sis_id)
+        login_by_name = logins.by_login.get(login_id.lower())
+        login = login or login_by_name
+        if login is not None and login["sis_user_id"] and login["sis_user_id"] != user_sis_id:
+            if not run.options.update_sis_id_if_login_claimed:
+                run.warn(
+                    file,
+                    f"An existing Canvas user with the SIS ID {login['sis_user_id']} has already claimed"
+                    f" {user_sis_id}'s user_id requested login information, skipping",
+                    row,
+                )
+                continue
+        if login is not None and login_by_name is not None and login_by_name["id"] != login["id"]:
+            run.warn(
+                file,
+                f"An existing Canvas user with the {describe_holder(login_by_name)} has already claimed"
+                f" {user_sis_id}'s user_id requested login information, skipping",
+                row,
+            )
+            continue
+        if logins.integration_id_claimed(file, row, user_sis_id, login):
+            continue
+
+        user = logins.users.get(login["user_id"]) if login is not None else None
+        user = _save_user(writer, run, user, values)
+        logins.users.put(user["id"], user)
+        if status == "deleted" and login is not None:
+            logins.remove_memberships_if_last_login(user["id"], user_sis_id)
+        stored_login = logins.save_login(login, user["id"], row, user_sis_id, status)
+        if values.get("email"):
+            logins.save_email(stored_login, values["email"], status != "deleted")
+        imported += 1
+    writer.flush()
+    return imported
+
+
+def _save_user(
+    writer: BatchWriter, run: ImportRun, user: dict[str, Any] | None, values: dict[str, str | None]
+) -> dict[str, Any]:
+    edit = ObjectEdit(run, user)
+    name = infer_name(values, user["name"] if user else None)
+    edit.set_sticky("name", name)
+    edit.set_sticky(
+        "sortable_name", infer_sortable_name(values, edit.value("name"), user["sortable_name"] if user else None)
+    )
+    if values.get("short_name"):
+        edit.set_sticky("short_name", values["short_name"])
+    # Canvas: "we just leave all users registered now".
+    edit.set("workflow_state", "registered")
+    return save(writer, "users", edit, {"root_account_id": run.root_account_id})

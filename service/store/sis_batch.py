@@ -1,0 +1,228 @@
+"""Set-based reads and buffered writes of SIS objects for one importer batch.
+
+An importer looks up everything a batch references with a few ``IN (json_each(?))`` queries,
+decides row by row in Python, and hands its inserts and updates to a ``BatchWriter``, which
+writes them with ``executemany`` when the batch ends. Ids of new rows are assigned up front
+(``max(id) + 1`` inside the batch's write transaction, where nobody else writes), so a later row
+of the same batch can reference an object an earlier row created before anything is flushed.
+
+Table and column names passed here always come from the importers' code, never from a CSV.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from typing import Any, Iterable, Sequence
+
+import orjson
+
+# Canvas class names of the roll-back records (data.statistics, section 4.2), by table.
+STATE_CHANGE_TYPES: dict[str, str] = {
+    "accounts": "Account",
+    "enrollment_terms": "EnrollmentTerm",
+    "abstract_courses": "AbstractCourse",
+    "courses": "Course",
+    "course_sections": "CourseSection",
+    "group_categories": "GroupCategory",
+    "groups": "Group",
+    "pseudonyms": "Pseudonym",
+    "communication_channels": "CommunicationChannel",
+    "enrollments": "Enrollment",
+    "group_memberships": "GroupMembership",
+    "user_observers": "UserObserver",
+    "account_users": "AccountUser",
+}
+
+# Inserts are written parents first, so foreign keys hold whatever order rows were queued in.
+_INSERT_ORDER = [
+    "accounts", "enrollment_terms", "abstract_courses", "courses", "course_sections", "users",
+    "pseudonyms", "communication_channels", "enrollments", "account_users", "group_categories",
+    "groups", "group_memberships", "user_observers",
+]
+
+# Tables whose rows carry sis_batch_id and timestamps written by the writer.
+_TABLES_WITHOUT_SIS_BATCH_ID = frozenset({"users"})
+
+
+def _json_list(values: Iterable[Any]) -> str:
+    return orjson.dumps(list(values)).decode()
+
+
+def fetch_in(
+    conn: sqlite3.Connection,
+    table: str,
+    column: str,
+    values: Iterable[Any],
+    *,
+    scope: dict[str, Any] | None = None,
+    condition: str | None = None,
+    columns: str = "*",
+) -> list[sqlite3.Row]:
+    """Rows of ``table`` whose ``column`` is one of ``values``, whose scope columns match, and
+    that satisfy the constant SQL ``condition`` (which lets partial indexes serve the look-up)."""
+    unique = list(dict.fromkeys(v for v in values if v is not None))
+    if not unique:
+        return []
+    where = [f"{column} IN (SELECT value FROM json_each(?))"]
+    if condition:
+        where.append(condition)
+    params: list[Any] = [_json_list(unique)]
+    for name, value in (scope or {}).items():
+        where.insert(0, f"{name} = ?")
+        params.insert(0, value)
+    # json_each sidesteps SQLite's bound-variable limit: one parameter however long the batch.
+    sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)}"
+    return conn.execute(sql, params).fetchall()
+
+
+def fetch_by_pairs(
+    conn: sqlite3.Connection, table: str, first: str, second: str, pairs: Iterable[tuple[Any, Any]]
+) -> list[sqlite3.Row]:
+    """Rows of ``table`` matching any (first, second) pair, through the (first, second) index."""
+    unique = list(dict.fromkeys(pairs))
+    if not unique:
+        return []
+    sql = (
+        f"SELECT t.* FROM json_each(?) AS j JOIN {table} AS t"
+        f" ON t.{first} = j.value ->> 0 AND t.{second} = j.value ->> 1"
+    )
+    return conn.execute(sql, (_json_list(unique),)).fetchall()
+
+
+class BatchWriter:
+    """Buffers one batch's inserts, updates and roll-back records; ``flush`` writes them."""
+
+    def __init__(self, conn: sqlite3.Connection, import_id: int, now: str) -> None:
+        self.conn = conn
+        self.import_id = import_id
+        self.now = now
+        self._next_ids: dict[str, int] = {}
+        self._inserts: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        self._updates: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        # (object_type, object_id) -> [previous_state, new_state]
+        self._state_changes: dict[tuple[str, int], list[str | None]] = {}
+
+    def new_id(self, table: str) -> int:
+        """Reserve the id of a row this batch will insert into ``table``."""
+        next_id = self._next_ids.get(table)
+        if next_id is None:
+            next_id = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+        self._next_ids[table] = next_id + 1
+        return next_id
+
+    def insert(self, table: str, values: dict[str, Any], *, record: bool = True) -> dict[str, Any]:
+        """Queue a new row (``values`` holds its reserved ``id``); returns the full row as stored.
+
+        ``record=False`` leaves the creation out of the roll-back records, for objects Canvas
+        creates on the side (a course's default section).
+        """
+        row = dict(values)
+        row.setdefault("created_at", self.now)
+        row.setdefault("updated_at", self.now)
+        if table not in _TABLES_WITHOUT_SIS_BATCH_ID:
+            row.setdefault("sis_batch_id", self.import_id)
+        self._inserts[table][row["id"]] = row
+        object_type = STATE_CHANGE_TYPES.get(table)
+        if object_type is not None and record:
+            self.record_state_change(object_type, row["id"], None, row["workflow_state"])
+        return row
+
+    def update(
+        self, table: str, current: dict[str, Any], changes: dict[str, Any], *, touch: bool = True
+    ) -> None:
+        """Queue ``changes`` to an existing row and mark it as touched by this import.
+
+        ``current`` is the row as the importer knows it; it is updated in place so later rows of
+        the batch see the new values. With no changes only ``sis_batch_id`` moves (Canvas stamps
+        unchanged objects with the batch too, which batch mode relies on).
+        """
+        changes = {k: v for k, v in changes.items() if current.get(k) != v}
+        if table not in _TABLES_WITHOUT_SIS_BATCH_ID and current.get("sis_batch_id") != self.import_id:
+            changes["sis_batch_id"] = self.import_id
+        if not changes:
+            return
+        if "workflow_state" in changes:
+            object_type = STATE_CHANGE_TYPES.get(table)
+            if object_type is not None:
+                self.record_state_change(
+                    object_type, current["id"], current.get("workflow_state"), changes["workflow_state"]
+                )
+        if touch and set(changes) != {"sis_batch_id"}:
+            changes["updated_at"] = self.now
+        current.update(changes)
+        object_id = current["id"]
+        pending_insert = self._inserts[table].get(object_id)
+        if pending_insert is not None:
+            pending_insert.update(changes)
+        else:
+            self._updates[table].setdefault(object_id, {}).update(changes)
+
+    def record_state_change(
+        self, object_type: str, object_id: int, previous: str | None, new: str
+    ) -> None:
+        """Remember a workflow_state change; the first previous state of the import wins."""
+        key = (object_type, object_id)
+        known = self._state_changes.get(key)
+        if known is None:
+            self._state_changes[key] = [previous, new]
+        else:
+            known[1] = new
+
+    def flush(self) -> None:
+        """Write everything queued, in an order that respects references between rows."""
+        for table in sorted(self._inserts, key=_INSERT_ORDER.index):
+            rows = self._inserts[table]
+            for columns, tuples in _group_by_columns(rows.values()):
+                names = ", ".join(columns)
+                marks = ", ".join("?" * len(columns))
+                self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuples)
+        for table, updates in self._updates.items():
+            grouped: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+            for object_id, changes in updates.items():
+                columns = tuple(changes)
+                grouped[columns].append((*changes.values(), object_id))
+            for columns, tuples in grouped.items():
+                assignments = ", ".join(f"{name} = ?" for name in columns)
+                self.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", tuples)
+        if self._state_changes:
+            record_state_changes(
+                self.conn,
+                self.import_id,
+                ((t, i, prev, new) for (t, i), (prev, new) in self._state_changes.items()),
+            )
+        self._inserts.clear()
+        self._updates.clear()
+        self._state_changes.clear()
+
+
+def _group_by_columns(
+    rows: Iterable[dict[str, Any]],
+) -> list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
+    grouped: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        grouped[tuple(row)].append(tuple(row.values()))
+    return list(grouped.items())
+
+
+def record_state_changes(
+    conn: sqlite3.Connection,
+    import_id: int,
+    changes: Iterable[tuple[str, int, str | None, str | None]],
+) -> None:
+    """Upsert roll-back records (object_type, object_id, previous_state, new_state).
+
+    A record that already exists for this import keeps its previous state: when a crashed import
+    runs again, the first attempt knew what the object was like before the import.
+    """
+    conn.executemany(
+        "INSERT INTO sis_state_changes (sis_import_id, object_type, object_id, previous_state,"
+        " new_state) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (sis_import_id, object_type, object_id) DO UPDATE SET new_state = excluded.new_state",
+        ((import_id, t, i, prev, new) for t, i, prev, new in changes),
+    )
+
+
+def as_dicts(rows: Sequence[sqlite3.Row]) -> list[dict[str, Any]]:
+    """Plain mutable copies of fetched rows, for caches that later rows of a batch update."""
+    return [dict(row) for row in rows]
