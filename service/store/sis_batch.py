@@ -12,7 +12,6 @@ Table and column names passed here always come from the importers' code, never f
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 from typing import Any, Iterable, Sequence
 
 import orjson
@@ -33,13 +32,6 @@ STATE_CHANGE_TYPES: dict[str, str] = {
     "user_observers": "UserObserver",
     "account_users": "AccountUser",
 }
-
-# Inserts are written parents first, so foreign keys hold whatever order rows were queued in.
-_INSERT_ORDER = [
-    "accounts", "enrollment_terms", "abstract_courses", "courses", "course_sections", "users",
-    "pseudonyms", "communication_channels", "enrollments", "account_users", "group_categories",
-    "groups", "group_memberships", "user_observers",
-]
 
 # Tables whose rows carry sis_batch_id and timestamps written by the writer.
 _TABLES_WITHOUT_SIS_BATCH_ID = frozenset({"users"})
@@ -91,15 +83,21 @@ def fetch_by_pairs(
 
 
 class BatchWriter:
-    """Buffers one batch's inserts, updates and roll-back records; ``flush`` writes them."""
+    """Buffers one batch's inserts, updates and roll-back records; ``flush`` writes them.
+
+    Writes happen in the order they were queued (consecutive writes of the same shape share one
+    ``executemany``): parents before the children that reference them, and a row that frees a
+    unique value (a login renamed away) before a later row that takes it. Repeated updates of
+    one row merge into its first queued write.
+    """
 
     def __init__(self, conn: sqlite3.Connection, import_id: int, now: str) -> None:
         self.conn = conn
         self.import_id = import_id
         self.now = now
         self._next_ids: dict[str, int] = {}
-        self._inserts: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
-        self._updates: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        self._writes: list[tuple[str, str, dict[str, Any]]] = []  # (kind, table, values with id)
+        self._queued: dict[tuple[str, int], dict[str, Any]] = {}  # (table, id) -> queued values
         # (object_type, object_id) -> [previous_state, new_state]
         self._state_changes: dict[tuple[str, int], list[str | None]] = {}
 
@@ -122,7 +120,9 @@ class BatchWriter:
         row.setdefault("updated_at", self.now)
         if table not in _TABLES_WITHOUT_SIS_BATCH_ID:
             row.setdefault("sis_batch_id", self.import_id)
-        self._inserts[table][row["id"]] = row
+        queued = dict(row)
+        self._writes.append(("insert", table, queued))
+        self._queued[(table, row["id"])] = queued
         object_type = STATE_CHANGE_TYPES.get(table)
         if object_type is not None and record:
             self.record_state_change(object_type, row["id"], None, row["workflow_state"])
@@ -131,7 +131,7 @@ class BatchWriter:
     def update(
         self, table: str, current: dict[str, Any], changes: dict[str, Any], *, touch: bool = True
     ) -> None:
-        """Queue ``changes`` to an existing row and mark it as touched by this import.
+        """Queue ``changes`` to a row and mark it as touched by this import.
 
         ``current`` is the row as the importer knows it; it is updated in place so later rows of
         the batch see the new values. With no changes only ``sis_batch_id`` moves (Canvas stamps
@@ -151,12 +151,14 @@ class BatchWriter:
         if touch and set(changes) != {"sis_batch_id"}:
             changes["updated_at"] = self.now
         current.update(changes)
-        object_id = current["id"]
-        pending_insert = self._inserts[table].get(object_id)
-        if pending_insert is not None:
-            pending_insert.update(changes)
+        key = (table, current["id"])
+        queued = self._queued.get(key)
+        if queued is not None:
+            queued.update(changes)
         else:
-            self._updates[table].setdefault(object_id, {}).update(changes)
+            queued = {"id": current["id"], **changes}
+            self._writes.append(("update", table, queued))
+            self._queued[key] = queued
 
     def record_state_change(
         self, object_type: str, object_id: int, previous: str | None, new: str
@@ -170,39 +172,40 @@ class BatchWriter:
             known[1] = new
 
     def flush(self) -> None:
-        """Write everything queued, in an order that respects references between rows."""
-        for table in sorted(self._inserts, key=_INSERT_ORDER.index):
-            rows = self._inserts[table]
-            for columns, tuples in _group_by_columns(rows.values()):
-                names = ", ".join(columns)
-                marks = ", ".join("?" * len(columns))
-                self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuples)
-        for table, updates in self._updates.items():
-            grouped: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
-            for object_id, changes in updates.items():
-                columns = tuple(changes)
-                grouped[columns].append((*changes.values(), object_id))
-            for columns, tuples in grouped.items():
-                assignments = ", ".join(f"{name} = ?" for name in columns)
-                self.conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", tuples)
+        """Write everything queued, in queue order, then the roll-back records."""
+        shape: tuple[str, str, tuple[str, ...]] | None = None
+        params: list[tuple[Any, ...]] = []
+        for kind, table, values in self._writes:
+            if kind == "insert":
+                columns = tuple(values)
+                row = tuple(values.values())
+            else:
+                columns = tuple(name for name in values if name != "id")
+                row = (*(values[name] for name in columns), values["id"])
+            if (kind, table, columns) != shape:
+                self._execute(shape, params)
+                shape, params = (kind, table, columns), []
+            params.append(row)
+        self._execute(shape, params)
         if self._state_changes:
             record_state_changes(
                 self.conn,
                 self.import_id,
                 ((t, i, prev, new) for (t, i), (prev, new) in self._state_changes.items()),
             )
-        self._inserts.clear()
-        self._updates.clear()
+        self._writes.clear()
+        self._queued.clear()
         self._state_changes.clear()
 
-
-def _group_by_columns(
-    rows: Iterable[dict[str, Any]],
-) -> list[tuple[tuple[str, ...], list[tuple[Any, ...]]]]:
-    grouped: dict[tuple[str, ...], list[tuple[Any, ...]]] = defaultdict(list)
-    for row in rows:
-        grouped[tuple(row)].append(tuple(row.values()))
-    return list(grouped.items())
+    def _execute(self, shape: tuple[str, str, tuple[str, ...]] | None, params: list[tuple[Any, ...]]) -> None:
+        if shape is None or not params:
+            return
+        kind, table, columns = shape
+        if kind == "insert":
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        else:
+            sql = f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in columns)} WHERE id = ?"
+        self.conn.executemany(sql, params)
 
 
 def record_state_changes(

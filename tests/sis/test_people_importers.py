@@ -1,0 +1,241 @@
+"""users, logins, admins and user_observers (sections 9.2, 9.3, 9.14, 9.15)."""
+
+from __future__ import annotations
+
+from tests.sis.helpers import USERS, Sis
+
+
+def test_users_create_user_login_and_email(sis: Sis) -> None:
+    result = sis.load("user", """
+user_id,integration_id,login_id,password,first_name,last_name,full_name,sortable_name,short_name,email,status
+u1,i1,Alice,secret,Alice,Smith,,,,alice@example.com,active
+u2,,bob,,,,Bob B Jones,,Bobby,,active
+u3,,carol,,,,,"King, Carol",,,suspended
+u4,,dave,,,,,,,,active
+""")
+    assert (result.count, result.warnings) == (4, [])
+    users = {
+        r["sis_user_id"]: r
+        for r in sis.all("SELECT p.*, u.name, u.sortable_name, u.short_name FROM pseudonyms p JOIN users u ON u.id = p.user_id")
+    }
+    assert (users["u1"]["name"], users["u1"]["sortable_name"]) == ("Alice Smith", "Smith, Alice")
+    assert (users["u1"]["unique_id"], users["u1"]["unique_id_lower"], users["u1"]["integration_id"]) == ("Alice", "alice", "i1")
+    assert users["u1"]["crypted_password"].startswith("sha256$") and users["u1"]["password_auto_generated"] == 1
+    assert (users["u2"]["name"], users["u2"]["sortable_name"], users["u2"]["short_name"]) == ("Bob B Jones", "Jones, Bob B", "Bobby")
+    # Name inference falls back to sortable_name, then the login.
+    assert (users["u3"]["name"], users["u3"]["workflow_state"]) == ("King, Carol", "suspended")
+    assert users["u4"]["name"] == "dave"
+    channel = sis.one("SELECT * FROM communication_channels")
+    assert (channel["path"], channel["workflow_state"], channel["user_id"]) == ("alice@example.com", "active", users["u1"]["user_id"])
+    assert users["u1"]["sis_communication_channel_id"] == channel["id"]
+    assert sis.changed() == {"Pseudonym": {"created": 4}, "CommunicationChannel": {"created": 1}}
+    assert sis.statistics()["total_state_changes"] == 5
+
+
+def test_user_warnings(sis: Sis) -> None:
+    sis.load("user", "user_id,login_id,status,integration_id\nu1,alice,active,i1\nu2,bob,active,\n")
+    result = sis.load("user", """
+user_id,login_id,status,email,authentication_provider_id,integration_id,declared_user_type
+,x,active,,,,
+u9,,active,,,,
+u9,x9,,,,,
+u9,x9,paused,,,,
+u9,x9\u00adz\ud7ff\U000e0080,active,,,,
+u9,x9,active,not-an-email,,,
+u9,x9,active,,google,,
+u9,alice,active,,,,
+u2,alice,active,,,,
+u9,x9,active,,,i1,
+u9,x9,active,,,,wizard
+u9,x9,active,,canvas,,student
+""", import_id=2)
+    assert result.rows == [
+        (2, "No user_id given for a user"),
+        (3, "No login_id given for user u9"),
+        (4, "No status given for user u9"),
+        (5, "Improper status for user u9"),
+        (6, "Invalid Unicode characters in login_id 'x9\u00adz\ud7ff\U000e0080'; skipping"),
+        (7, "The email address associated with user 'u9' is invalid (email: 'not-an-email')"),
+        (8, "unrecognized authentication provider google for u9, skipping"),
+        (9, "An existing Canvas user with the SIS ID u1 has already claimed u9's user_id requested login information, skipping"),
+        (10, "An existing Canvas user with the SIS ID u1 has already claimed u2's user_id requested login information, skipping"),
+        (11, "An existing Canvas user with the SIS ID u1 has already claimed u9's requested integration_id, skipping"),
+        (12, "Could not save the user with user_id: 'u9'. Unknown reason: declared_user_type is invalid"),
+    ]
+    assert result.count == 1
+    login = sis.one("SELECT * FROM pseudonyms WHERE sis_user_id = 'u9'")
+    assert (login["authentication_provider_id"], login["declared_user_type"]) == ("canvas", "student")
+
+
+def test_null_characters_are_refused(sis: Sis) -> None:
+    result = sis.load("user", "user_id,login_id,status\nu1,al\x00ice,active\n")
+    assert (result.count, result.warnings) == (0, ["Some of the fields contain NULL character"])
+
+
+def test_login_held_by_a_user_without_sis_id_is_named_by_canvas_id(sis: Sis) -> None:
+    sis.load("user", "user_id,login_id,status\nu1,alice,active\n")
+    sis.conn.execute("UPDATE pseudonyms SET sis_user_id = NULL")
+    user_id = sis.value("SELECT user_id FROM pseudonyms")
+    sis.load("user", "user_id,login_id,status\nu2,bob,active\n")
+    result = sis.load("user", "user_id,login_id,status\nu2,alice,active\n", import_id=2)
+    assert result.warnings == [
+        f"An existing Canvas user with the Canvas ID {user_id} has already claimed u2's user_id requested login"
+        " information, skipping"
+    ]
+
+
+def test_update_sis_id_if_login_claimed_takes_the_login_over(sis: Sis) -> None:
+    sis.load("user", "user_id,login_id,status\nold,alice,active\n")
+    result = sis.load("user", "user_id,login_id,status\nnew,alice,active\n", import_id=2, update_sis_id_if_login_claimed=True)
+    assert (result.count, result.warnings) == (1, [])
+    assert [r[0] for r in sis.all("SELECT sis_user_id FROM pseudonyms")] == ["new"]
+
+
+def test_updates_rename_and_change_login_and_email(sis: Sis) -> None:
+    sis.load("user", "user_id,login_id,full_name,email,status\nu1,alice,Alice A,a@example.com,active\n")
+    result = sis.load("user", "user_id,login_id,full_name,email,status\nu1,alice2,Alice B,b@example.com,active\n", import_id=2)
+    assert (result.count, result.warnings) == (1, [])
+    assert sis.value("SELECT name FROM users") == "Alice B"
+    assert sis.value("SELECT unique_id FROM pseudonyms") == "alice2"
+    # The SIS channel follows the new address; nothing changed state.
+    assert [r[0] for r in sis.all("SELECT path FROM communication_channels")] == ["b@example.com"]
+    assert sis.statistics(2)["total_state_changes"] == 0
+    # The old login is free again: another user may take it in the same batch.
+    result = sis.load("user", "user_id,login_id,status\nu1,alice3,active\nu2,alice2,active\n", import_id=3)
+    assert (result.count, result.warnings) == (2, [])
+
+
+def test_same_user_twice_in_a_batch_and_the_login_of_an_earlier_row(sis: Sis) -> None:
+    result = sis.load("user", "user_id,login_id,status\nu1,alice,active\nu1,alice,active\nu2,ALICE,active\n")
+    assert result.count == 2
+    assert result.warnings == [
+        "An existing Canvas user with the SIS ID u1 has already claimed u2's user_id requested login information, skipping"
+    ]
+    assert sis.value("SELECT count(*) FROM users") == 1
+
+
+def test_password_is_kept_unless_sis_set_it(sis: Sis) -> None:
+    sis.load("user", "user_id,login_id,password,status\nu1,alice,one,active\n")
+    first = sis.value("SELECT crypted_password FROM pseudonyms")
+    sis.load("user", "user_id,login_id,password,status\nu1,alice,one,active\n", import_id=2)
+    assert sis.value("SELECT crypted_password FROM pseudonyms") == first
+    sis.load("user", "user_id,login_id,password,status\nu1,alice,two,active\n", import_id=3)
+    assert sis.value("SELECT crypted_password FROM pseudonyms") != first
+    sis.conn.execute("UPDATE pseudonyms SET password_auto_generated = 0")  # the user chose a password
+    changed = sis.value("SELECT crypted_password FROM pseudonyms")
+    sis.load("user", "user_id,login_id,password,status\nu1,alice,three,active\n", import_id=4)
+    assert sis.value("SELECT crypted_password FROM pseudonyms") == changed
+
+
+def test_deleting_the_last_login_removes_enrollments_memberships_and_admin_rights(people: Sis) -> None:
+    people.load("enrollment", "course_id,user_id,role,status\nc1,u1,student,active\nc2,u1,teacher,active\nc1,u2,student,active\n")
+    people.load("group", "group_id,name,status,course_id\ng1,Group,available,c1\n")
+    people.load("group_membership", "group_id,user_id,status\ng1,u1,accepted\n")
+    people.load("admin", "user_id,account_id,role,status\nu1,,AccountAdmin,active\n")
+    result = people.load("user", "user_id,login_id,email,status\nu1,alice,alice@example.com,deleted\n", import_id=9)
+    assert (result.count, result.warnings) == (1, [])
+    assert [r[0] for r in people.all("SELECT workflow_state FROM enrollments ORDER BY id")] == ["deleted", "deleted", "active"]
+    assert people.value("SELECT workflow_state FROM group_memberships") == "deleted"
+    assert people.value("SELECT workflow_state FROM account_users") == "deleted"
+    assert people.value("SELECT workflow_state FROM pseudonyms WHERE sis_user_id = 'u1'") == "deleted"
+    assert people.value("SELECT workflow_state FROM communication_channels WHERE path = 'alice@example.com'") == "retired"
+    assert people.changed(9) == {
+        "Pseudonym": {"deleted": 1},
+        "CommunicationChannel": {"deleted": 1},
+        "Enrollment": {"deleted": 2},
+        "GroupMembership": {"deleted": 1},
+        "AccountUser": {"deleted": 1},
+    }
+
+
+def test_a_second_login_keeps_the_memberships(people: Sis) -> None:
+    people.load("enrollment", "course_id,user_id,role,status\nc1,u1,student,active\n")
+    people.load("login", "user_id,login_id,existing_user_id\nu1b,alice.b,u1\n")
+    people.load("user", "user_id,login_id,status\nu1,alice,deleted\n", import_id=9)
+    assert people.value("SELECT workflow_state FROM enrollments") == "active"
+
+
+def test_logins_add_to_existing_users(sis: Sis) -> None:
+    sis.load("user", USERS)
+    u1 = sis.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1'")
+    sis.conn.execute("UPDATE pseudonyms SET integration_id = 'int2' WHERE sis_user_id = 'u2'")
+    result = sis.load("login", """
+user_id,login_id,existing_user_id,existing_integration_id,existing_canvas_user_id,email
+l1,alice.work,u1,,,alice@work.example
+l2,alice.home,,,{u1},
+l3,nobody,,,,
+u2,new.login,u1,,,
+l4,bob,u1,,,
+l5,ghost,missing,,,
+l6,mixed,u1,int2,,
+""".replace("{u1}", str(u1)), import_id=2)
+    assert result.rows == [
+        (4, "No existing user provided for login with SIS ID l3"),
+        (5, "An existing Canvas user with the SIS ID u2 or login of new.login already exists, skipping"),
+        (6, "An existing Canvas user with the SIS ID l4 or login of bob already exists, skipping"),
+        (7, "Could not find the existing user for login with SIS ID l5, skipping"),
+        (8, "An existing user does not match existing user ids provided for login with SIS ID l6, skipping"),
+    ]
+    assert result.count == 2
+    logins = people_logins = sis.all("SELECT sis_user_id, user_id, workflow_state FROM pseudonyms WHERE user_id = ? ORDER BY id", u1)
+    assert [tuple(r) for r in people_logins] == [("u1", u1, "active"), ("l1", u1, "active"), ("l2", u1, "active")]
+    assert logins
+    assert sis.value("SELECT count(*) FROM communication_channels WHERE user_id = ?", u1) == 2
+
+
+def test_admins(people: Sis) -> None:
+    people.load("account", "account_id,parent_account_id,name,status\nA,,Arts,active\n")
+    result = people.load("admin", """
+user_id,account_id,role,role_id,status
+u1,,AccountAdmin,,active
+u2,A,AccountAdmin,,Active
+,,AccountAdmin,,active
+u1,,AccountAdmin,,
+u1,,,,active
+u1,,AccountAdmin,,activeXYZ
+u1,nope,AccountAdmin,,active
+u1,,TeacherAdmin,,active
+u1,,,99,active
+ghost,,AccountAdmin,,active
+""", import_id=2)
+    assert result.count == 2
+    assert result.warnings == [
+        "No user_id given for admin",
+        "No status given for admin",
+        "No role_id or role given for admin",
+        "Invalid status activeXYZ for admin",
+        "Invalid account_id given for admin",
+        "Invalid role 'TeacherAdmin' for admin",
+        "Invalid role_id '99' for admin",
+        "Invalid or unknown user_id 'ghost' for admin",
+    ]
+    assert people.changed(2) == {"AccountUser": {"created": 2}}
+    people.load("admin", "user_id,account_id,role,status\nu2,A,AccountAdmin,deleted\n", import_id=3)
+    assert people.changed(3) == {"AccountUser": {"deleted": 1}}
+
+
+def test_user_observers(people: Sis) -> None:
+    result = people.load("user_observer", """
+observer_id,student_id,status
+u1,u2,active
+,u2,active
+u1,,active
+u1,u1,active
+u1,u3,activeX
+ghost,u2,active
+u1,ghost,active
+u3,u2,deleted
+""", import_id=2)
+    assert result.count == 1
+    assert result.warnings == [
+        "No observer_id given for a user observer",
+        "No user_id given for a user observer",
+        "Can't observe yourself user u1",
+        'Improper status "activeX" for a user_observer',
+        "An observer referenced a non-existent user ghost",
+        "A student referenced a non-existent user ghost",
+        "Can't delete a non-existent observer for observer: u3, student: u2",
+    ]
+    people.load("user_observer", "observer_id,student_id,status\nu1,u2,DELETED\n", import_id=3)
+    assert people.changed(2) == {"UserObserver": {"created": 1}}
+    assert people.changed(3) == {"UserObserver": {"deleted": 1}}
