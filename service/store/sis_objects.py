@@ -39,7 +39,8 @@ def import_statistics(conn: sqlite3.Connection, import_id: int) -> dict:
                sum(previous_state IS NULL OR previous_state = 'creation_pending'),
                sum(new_state = 'completed'),
                sum(new_state = 'inactive'),
-               sum(previous_state IN ('deleted', 'retired') AND new_state NOT IN ('deleted', 'retired')),
+               sum(CASE WHEN previous_state IN ('deleted', 'retired')
+                        AND new_state NOT IN ('deleted', 'retired') THEN 1 ELSE 0 END),
                sum(new_state IN ('deleted', 'retired'))
         FROM sis_state_changes WHERE sis_import_id = ? GROUP BY object_type
         """,

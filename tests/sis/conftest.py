@@ -8,24 +8,14 @@ from typing import Iterator
 
 import pytest
 
-from service.db import migrate
-from tests.sis.helpers import COURSES, NOW, SECTIONS, USERS, Sis
+from tests.sis.helpers import COURSES, SECTIONS, USERS, Sis, fresh_database
 
 
 @pytest.fixture
 def conn(tmp_path: Path) -> Iterator[sqlite3.Connection]:
-    """A migrated database file holding the root account 1, "Default Account"."""
-    connection = sqlite3.connect(tmp_path / "sis.sqlite3", isolation_level=None)
-    connection.row_factory = sqlite3.Row
-    connection.execute("PRAGMA foreign_keys = ON")
-    migrate(connection)
-    connection.execute(
-        "INSERT INTO accounts (id, name, root_account_id, created_at, updated_at)"
-        " VALUES (1, 'Default Account', NULL, ?, ?)",
-        (NOW, NOW),
-    )
-    yield connection
-    connection.close()
+    """A fresh database for one test."""
+    with fresh_database(tmp_path / "sis.sqlite3") as connection:
+        yield connection
 
 
 @pytest.fixture

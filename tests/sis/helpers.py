@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from service.db import migrate
 from service.sis.context import ImportRun, SisOptions, SisRow
 from service.sis.importers import importer_for
 from service.store.sis_objects import import_statistics
@@ -90,6 +92,24 @@ class Sis:
             for name, entry in stats.items()
             if name != "total_state_changes" and any(entry.values())
         }
+
+
+@contextmanager
+def fresh_database(path: Path) -> Iterator[sqlite3.Connection]:
+    """A migrated database file holding the root account 1, "Default Account"."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.row_factory = sqlite3.Row
+    connection.execute("PRAGMA foreign_keys = ON")
+    migrate(connection)
+    connection.execute(
+        "INSERT INTO accounts (id, name, root_account_id, created_at, updated_at)"
+        " VALUES (1, 'Default Account', NULL, ?, ?)",
+        (NOW, NOW),
+    )
+    try:
+        yield connection
+    finally:
+        connection.close()
 
 
 USERS = """
