@@ -25,11 +25,20 @@ BUSY_TIMEOUT_MS = 10_000
 
 def _configure(conn: sqlite3.Connection) -> None:
     conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}").fetchall()
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed batch
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -32000")  # 32 MiB page cache per connection
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    # fetchall: a PRAGMA that returns a row would otherwise stay "in progress" and block COMMIT.
+    conn.execute("PRAGMA journal_mode = WAL").fetchall()
+
+
+def _make_read_only(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA query_only = ON").fetchall()
 
 
 def migrate(conn: sqlite3.Connection) -> int:
@@ -78,11 +87,11 @@ class Database:
         # isolation_level=None: we issue BEGIN IMMEDIATE / COMMIT ourselves.
         self._writer = await aiosqlite.connect(self.path, isolation_level=None)
         await self._run(self._writer, _configure)
-        await self._writer.execute("PRAGMA journal_mode = WAL")
+        await self._run(self._writer, _enable_wal)
         await self._run(self._writer, migrate)
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)
         await self._run(self._reader, _configure)
-        await self._reader.execute("PRAGMA query_only = ON")
+        await self._run(self._reader, _make_read_only)
 
     async def close(self) -> None:
         for conn in (self._reader, self._writer):

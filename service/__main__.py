@@ -1,0 +1,42 @@
+"""Command line: arguments and environment -> Settings -> run the app."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from aiohttp import web
+
+from .app import create_app, resolve_tokens
+from .settings import Settings
+
+
+def banner(settings: Settings, tokens: tuple[str, ...]) -> str:
+    """What a person needs to start using the server, printed once at start-up."""
+    url = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"canvas-imports listening on {url}",
+        f"  data directory: {settings.data_dir.resolve()}",
+        *(f"  token: {token}" for token in tokens),
+        "  try:",
+        f"    curl -F attachment=@users.csv -H 'Authorization: Bearer {tokens[0]}' \\",
+        f"      '{url}/api/v1/accounts/self/sis_imports.json?import_type=instructure_csv'",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the server until SIGINT or SIGTERM."""
+    settings = Settings.from_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    tokens = resolve_tokens(settings)
+    app = create_app(settings)
+    print(banner(settings, tokens), flush=True)
+    # aiohttp turns SIGINT and SIGTERM into a graceful shutdown that runs the cleanup contexts.
+    web.run_app(app, host=settings.host, port=settings.port, print=None,
+                shutdown_timeout=settings.shutdown_grace_s)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

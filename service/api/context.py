@@ -1,0 +1,42 @@
+"""Resolving the account or course a URL names, shared by the API handlers."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from aiohttp import web
+
+from ..appkeys import DATABASE
+from ..errors import BadRequest, Forbidden, NotFound
+from ..store.accounts import resolve_account
+
+NOT_ROOT = {"errors": ["SIS imports can only be executed on root accounts"]}
+SIS_DISABLED = {"errors": ["SIS imports are not enabled for this account"]}
+
+
+async def account_from_path(request: web.Request) -> sqlite3.Row:
+    """The account of ``:account_id``, or the generic 404."""
+    account = await request.app[DATABASE].read(resolve_account, request.match_info["account_id"])
+    if account is None or account["workflow_state"] == "deleted":
+        raise NotFound()
+    return account
+
+
+async def sis_root_account_from_path(request: web.Request) -> sqlite3.Row:
+    """The account of ``:account_id`` after the checks every SIS action makes (section 2.2)."""
+    account = await account_from_path(request)
+    if account["root_account_id"] is not None:
+        raise BadRequest(NOT_ROOT)
+    if not account["allow_sis_import"]:
+        raise Forbidden(SIS_DISABLED)
+    return account
+
+
+def import_id_from_path(request: web.Request, name: str = "id") -> int | None:
+    """The integer ``:id`` of the path, None for ``latest``; anything else is the generic 404."""
+    value = request.match_info[name]
+    if value == "latest":
+        return None
+    if not value.isdigit():
+        raise NotFound()
+    return int(value)

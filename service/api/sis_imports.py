@@ -1,0 +1,161 @@
+"""SIS Imports API handlers (section 2): thin, they parse, call the store and render."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from aiohttp import web
+
+from ..appkeys import DATABASE, QUEUE, SETTINGS
+from ..canvas_json import sis_import_json
+from ..clock import format_time, parse_time, utc_now
+from ..errors import NotFound
+from ..http import canvas_response, request_params
+from ..pagination import base_url, link_header, requested_page
+from ..sis.options import parse_sis_options
+from ..states import SIS_STATES
+from ..store import files as files_store
+from ..store import sis_imports as store
+from ..uploads import UploadPolicy, receive_upload
+from .context import import_id_from_path, sis_root_account_from_path
+
+SIS_UPLOAD = UploadPolicy(raw_name_prefix="sis_import", fallback_type="zip")
+
+
+async def create(request: web.Request) -> web.Response:
+    """POST .../sis_imports: store the upload and queue the import."""
+    account = await sis_root_account_from_path(request)
+    settings = request.app[SETTINGS]
+    db = request.app[DATABASE]
+    # Query-string parameters are checked before a byte of the body is read.
+    parse_sis_options(request.query)
+    upload = await receive_upload(request, SIS_UPLOAD, settings.uploads_dir,
+                                  settings.max_upload_bytes, settings.upload_chunk_bytes)
+    try:
+        parsed = parse_sis_options(upload.params)
+        options = dict(parsed.options, _file_type=upload.file_type)
+        relative_path = str(upload.path.relative_to(settings.data_dir))
+
+        def insert(conn: sqlite3.Connection) -> sqlite3.Row:
+            now = utc_now()
+            if parsed.batch_mode_term_reference is not None:
+                options["batch_mode_term_id"] = _find_batch_term(
+                    conn, account["id"], parsed.batch_mode_term_reference)
+            file_id = files_store.insert_file(
+                conn, display_name=upload.display_name, content_type=upload.content_type,
+                size=upload.size, relative_path=relative_path, now=now)
+            import_id = store.insert_sis_import(
+                conn, account_id=account["id"], upload_file_id=file_id, options=options,
+                import_type=parsed.import_type, now=now)
+            return store.get_sis_import(conn, account["id"], import_id)
+
+        row = await db.write(insert)
+    except BaseException:
+        upload.discard()
+        raise
+    request.app[QUEUE].wake()
+    return await _respond_with_import(request, row)
+
+
+def _find_batch_term(conn: sqlite3.Connection, account_id: int, reference: str) -> int:
+    """The Canvas id of the active term batch mode names; the generic 404 when there is none."""
+    from ..store.sis_objects import find_active_term
+
+    term = find_active_term(conn, account_id, reference)
+    if term is None:
+        raise NotFound()
+    return term["id"]
+
+
+async def show(request: web.Request) -> web.Response:
+    """GET .../sis_imports/:id (also ``latest``, decision 19)."""
+    account = await sis_root_account_from_path(request)
+    return await _respond_with_import(request, await _find_import(request, account))
+
+
+async def _find_import(request: web.Request, account: sqlite3.Row) -> sqlite3.Row:
+    import_id = import_id_from_path(request)
+    db = request.app[DATABASE]
+    if import_id is None:
+        row = await db.read(store.get_latest_sis_import, account["id"])
+    else:
+        row = await db.read(store.get_sis_import, account["id"], import_id)
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def index(request: web.Request) -> web.Response:
+    """GET .../sis_imports: newest first, paginated without a total (no rel="last")."""
+    account = await sis_root_account_from_path(request)
+    page = requested_page(request)
+    states = [s for s in request.query.getall("workflow_state[]", [])
+              + request.query.getall("workflow_state", []) if s in SIS_STATES]
+    created_since = _time_param(request, "created_since")
+    created_before = _time_param(request, "created_before")
+
+    def load(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        rows = store.list_sis_imports(
+            conn, account["id"], states=states, created_since=created_since,
+            created_before=created_before, limit=page.per_page + 1, offset=page.offset)
+        return [store.load_for_json(conn, row) for row in rows]
+
+    views = await request.app[DATABASE].read(load)
+    has_next = len(views) > page.per_page
+    body = {"sis_imports": [sis_import_json(v, base_url(request)) for v in views[:page.per_page]]}
+    return canvas_response(request, body, {"Link": link_header(request, page, has_next, None)})
+
+
+def _time_param(request: web.Request, name: str) -> str | None:
+    # Dates that do not parse are silently ignored, as in Canvas.
+    text = request.query.get(name)
+    moment = parse_time(text) if text else None
+    return format_time(moment) if moment else None
+
+
+async def importing(request: web.Request) -> web.Response:
+    """GET .../sis_imports/importing: every import now running, unpaginated."""
+    account = await sis_root_account_from_path(request)
+
+    def load(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+        return [store.load_for_json(conn, row)
+                for row in store.list_running_sis_imports(conn, account["id"])]
+
+    views = await request.app[DATABASE].read(load)
+    return canvas_response(request, {"sis_imports": [sis_import_json(v, base_url(request))
+                                                     for v in views]})
+
+
+async def abort(request: web.Request) -> web.Response:
+    """PUT .../sis_imports/:id/abort: only unfinished imports can be found (else 404)."""
+    account = await sis_root_account_from_path(request)
+    await request_params(request)  # drain any form body
+    import_id = import_id_from_path(request)
+    if import_id is None:
+        raise NotFound()
+
+    def abort_import(conn: sqlite3.Connection) -> sqlite3.Row | None:
+        if not store.abort_sis_import(conn, account["id"], import_id, utc_now()):
+            return None
+        return store.get_sis_import(conn, account["id"], import_id)
+
+    row = await request.app[DATABASE].write(abort_import)
+    if row is None:
+        raise NotFound()
+    return await _respond_with_import(request, row)
+
+
+async def abort_all_pending(request: web.Request) -> web.Response:
+    """PUT .../sis_imports/abort_all_pending: abort every import that has not started."""
+    account = await sis_root_account_from_path(request)
+    await request_params(request)
+    await request.app[DATABASE].write(
+        lambda conn: store.abort_pending_sis_imports(conn, account["id"], utc_now()))
+    return canvas_response(request, {"aborted": True})
+
+
+async def _respond_with_import(request: web.Request, row: sqlite3.Row) -> web.Response:
+    view = await request.app[DATABASE].read(store.load_for_json, row)
+    return canvas_response(request, sis_import_json(view, base_url(request)))
+

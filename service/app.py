@@ -1,0 +1,95 @@
+"""create_app(settings): the whole service, wired; long-lived parts open and close with it."""
+
+from __future__ import annotations
+
+import logging
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from .appkeys import DATABASE, QUEUE, SETTINGS
+from .auth import auth_middleware, load_or_create_token
+from .clock import utc_now
+from .db import Database
+from .errors import error_middleware
+from .jobs import JobKind, JobQueue
+from .routes import setup_routes
+from .settings import Settings
+from .sis.importer import SisImportRunner
+from .store.accounts import ensure_root_account
+from .store.sis_imports import claim_next_sis_import
+
+log = logging.getLogger("canvas_imports")
+
+# Every API response says the (unthrottled) request was cheap (decision 24).
+RATE_LIMIT_HEADERS = {"X-Request-Cost": "0.0", "X-Rate-Limit-Remaining": "700.0"}
+
+
+def resolve_tokens(settings: Settings) -> tuple[str, ...]:
+    """The configured tokens, or the generated one kept in the data directory."""
+    return settings.tokens or (load_or_create_token(settings.token_file),)
+
+
+def create_app(settings: Settings) -> web.Application:
+    """Build the application for ``settings``; nothing is opened until it starts."""
+    app = web.Application(
+        middlewares=[
+            error_middleware(),
+            _rate_limit_headers,
+            auth_middleware(resolve_tokens(settings), settings.read_only_tokens),
+        ],
+        # Uploads are streamed and capped by uploads.py; this only bounds form bodies.
+        client_max_size=1024 * 1024,
+    )
+    app[SETTINGS] = settings
+    setup_routes(app)
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_queue)
+    return app
+
+
+@web.middleware
+async def _rate_limit_headers(request: web.Request, handler) -> web.StreamResponse:
+    response = await handler(request)
+    if request.path.startswith("/api/"):
+        response.headers.update(RATE_LIMIT_HEADERS)
+    return response
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    for directory in (settings.data_dir, settings.uploads_dir, settings.files_dir):
+        directory.mkdir(parents=True, exist_ok=True)
+    _remove_partial_uploads(settings)
+    db = Database(settings.database_path)
+    await db.open()
+    await db.write(ensure_root_account, utc_now())
+    app[DATABASE] = db
+    yield
+    await db.close()
+
+
+def _remove_partial_uploads(settings: Settings) -> None:
+    # A partial file is an upload that never completed: no import refers to it.
+    for partial in settings.uploads_dir.glob("partial-*"):
+        partial.unlink(missing_ok=True)
+
+
+async def _queue(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    db = app[DATABASE]
+    sis_runner = SisImportRunner(db, settings)
+    kinds = [
+        JobKind(
+            name="sis_import",
+            claim=claim_next_sis_import,
+            strand=lambda row: row["account_id"],
+            run=sis_runner.run,
+            fail=sis_runner.fail_unexpectedly,
+        ),
+    ]
+    queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s)
+    app[QUEUE] = queue
+    queue.start()
+    yield
+    await queue.stop(settings.shutdown_grace_s)

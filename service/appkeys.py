@@ -1,0 +1,13 @@
+"""The typed keys under which the app keeps its long-lived parts (no module-level singletons)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .db import Database
+from .jobs import JobQueue
+from .settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+DATABASE = web.AppKey("database", Database)
+QUEUE = web.AppKey("queue", JobQueue)

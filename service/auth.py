@@ -1,0 +1,77 @@
+"""Token authentication (decisions 1-3).
+
+A token is a user who administers every root account. Tokens come from settings; with none
+configured one is generated on first start and kept in the data directory (mode 0600), so a
+deployment is never open by accident.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+from .errors import NotAuthorized, Unauthenticated
+
+# Routes that answer without a token: container health checks, and downloads, which carry
+# their own verifier as Canvas's file URLs do.
+PUBLIC_PREFIXES = ("/health", "/files/")
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def load_or_create_token(token_file: Path) -> str:
+    """The generated token kept in the data directory, created (mode 0600) on first start."""
+    if token_file.exists():
+        token = token_file.read_text(encoding="utf-8").strip()
+        if token:
+            return token
+    token = secrets.token_urlsafe(32)
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    os.chmod(token_file, 0o600)
+    return token
+
+
+def _presented_token(request: web.Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.query.get("access_token") or None
+
+
+def _matches(candidate: str, tokens: tuple[str, ...]) -> bool:
+    # Compare against every token so the time taken does not say which one nearly matched.
+    found = False
+    for token in tokens:
+        found |= hmac.compare_digest(candidate.encode(), token.encode())
+    return found
+
+
+def auth_middleware(tokens: tuple[str, ...], read_only_tokens: tuple[str, ...]):
+    """Reject requests without a known token (401) and writes by read-only tokens (403)."""
+
+    @web.middleware
+    async def middleware(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if request.path.startswith(PUBLIC_PREFIXES):
+            return await handler(request)
+        presented = _presented_token(request)
+        if presented is None:
+            raise Unauthenticated()
+        if _matches(presented, tokens):
+            return await handler(request)
+        if _matches(presented, read_only_tokens):
+            if request.method in WRITE_METHODS:
+                raise NotAuthorized()
+            return await handler(request)
+        raise Unauthenticated()
+
+    return middleware

@@ -1,0 +1,121 @@
+"""Rows -> Canvas JSON objects, with Canvas's keys, key order and quirks (sections 3, 4, 13)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import orjson
+
+from .store.sis_imports import MESSAGE_LIST_CAP
+
+# Option keys echoed on every SisImport, in Canvas's order (section 4); null when unset.
+SIS_OPTION_KEYS = (
+    "batch_mode", "batch_mode_term_id", "multi_term_batch_mode", "override_sis_stickiness",
+    "add_sis_stickiness", "update_sis_id_if_login_claimed", "clear_sis_stickiness",
+    "diffing_data_set_identifier", "diffing_remaster", "diffed_against_import_id",
+    "diffing_drop_status", "diffing_user_remove_status", "skip_deletes", "change_threshold",
+    "diff_row_count_threshold",
+)
+
+
+def sis_import_json(view: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """A SisImport object from ``store.sis_imports.load_for_json``'s view of one import."""
+    row: sqlite3.Row = view["row"]
+    options = orjson.loads(row["options"])
+    data = {k: v for k, v in orjson.loads(row["data"]).items() if not k.startswith("_")}
+    body: dict[str, Any] = {
+        "id": row["id"],
+        "created_at": row["created_at"],
+        "started_at": row["started_at"],
+        "ended_at": row["ended_at"],
+        "updated_at": row["updated_at"],
+        "progress": row["progress"],
+        "workflow_state": row["workflow_state"],
+        "data": data,
+    }
+    for key in SIS_OPTION_KEYS:
+        body[key] = options.get(key)
+    if view["errors"]:
+        body["processing_errors"] = _capped(view["errors"], row["error_count"], "errors")
+    if view["warnings"]:
+        body["processing_warnings"] = _capped(view["warnings"], row["warning_count"], "warnings")
+    if options.get("diffing_data_set_identifier") is not None:
+        body["diffing_threshold_exceeded"] = bool(options.get("diffing_threshold_exceeded"))
+    if view["errors_file"] is not None:
+        body["errors_attachment"] = file_json(view["errors_file"], base_url)
+    if view["csv_files"]:
+        body["csv_attachments"] = [file_json(f, base_url) for f in view["csv_files"]]
+    # Real Canvas omits account_id; canvasapi needs it on what abort() returns (decision 7).
+    body["account_id"] = row["account_id"]
+    return body
+
+
+def _capped(rows: list[sqlite3.Row], total: int, noun: str) -> list[list[Any]]:
+    pairs: list[list[Any]] = [[r["file"], r["message"]] for r in rows]
+    if total > MESSAGE_LIST_CAP:
+        pairs.append([f"and {total - MESSAGE_LIST_CAP} more {noun} that were not included",
+                      f"Download the error file to see all {noun}."])
+    return pairs
+
+
+def file_json(row: sqlite3.Row, base_url: str) -> dict[str, Any]:
+    """A Canvas File object whose url downloads the file from this server (decision 21)."""
+    content_type = row["content_type"]
+    return {
+        "id": row["id"],
+        "uuid": row["uuid"],
+        "folder_id": None,
+        "display_name": row["display_name"],
+        "filename": row["display_name"],
+        "upload_status": "success",
+        "content-type": content_type,
+        "url": f"{base_url}/files/{row['id']}/download?download_frd=1&verifier={row['uuid']}",
+        "size": row["size"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "unlock_at": None,
+        "locked": False,
+        "hidden": False,
+        "lock_at": None,
+        "hidden_for_user": False,
+        "thumbnail_url": None,
+        "modified_at": row["updated_at"],
+        "mime_class": _mime_class(content_type),
+        "media_entry_id": None,
+        "locked_for_user": False,
+    }
+
+
+def _mime_class(content_type: str) -> str:
+    return {"application/zip": "zip", "text/plain": "text"}.get(content_type, "file")
+
+
+def sis_import_error_json(row: sqlite3.Row) -> dict[str, Any]:
+    """A SisImportError; row_info is always included (decision 18)."""
+    return {
+        "sis_import_id": row["sis_import_id"],
+        "file": row["file"],
+        "message": row["message"],
+        "row_info": row["row_info"],
+        "row": row["row"],
+    }
+
+
+def account_json(row: sqlite3.Row) -> dict[str, Any]:
+    """An Account object."""
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "workflow_state": row["workflow_state"],
+        "parent_account_id": row["parent_account_id"],
+        "root_account_id": row["root_account_id"],
+        "uuid": f"account-{row['id']}",
+        "default_storage_quota_mb": 500,
+        "default_user_storage_quota_mb": 50,
+        "default_group_storage_quota_mb": 50,
+        "default_time_zone": "Etc/UTC",
+        "sis_account_id": row["sis_source_id"],
+        "integration_id": row["integration_id"],
+        "sis_import_id": row["sis_batch_id"],
+    }

@@ -1,0 +1,43 @@
+"""The URL table: one line per Canvas endpoint, nothing else.
+
+Every route also answers with a ``.json`` suffix and with a trailing slash, without redirects
+(decision 8): a redirect would turn a client's POST into a GET. Literal segments such as
+``importing`` come before ``:id``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from aiohttp import web
+
+from .api import accounts, files, sis_import_errors, sis_imports
+
+# Path variables match lazily so that "5.json" is id 5 with the suffix.
+_VARIABLE = re.compile(r"\{(\w+)\}")
+_SUFFIX = r"{_suffix:(?:\.json)?/?}"
+
+
+def _canvas_path(path: str) -> str:
+    return _VARIABLE.sub(r"{\1:[^{}/]+?}", path) + _SUFFIX
+
+
+def setup_routes(app: web.Application) -> None:
+    """Register every endpoint."""
+    r = app.router
+
+    def add(method: str, path: str, handler) -> None:
+        r.add_route(method, _canvas_path(path), handler)
+
+    sis = "/api/v1/accounts/{account_id}/sis_imports"
+    add("GET", "/health", accounts.health)
+    add("GET", "/files/{file_id}/download", files.download)
+    add("GET", "/api/v1/accounts/{account_id}", accounts.show_account)
+    add("POST", sis, sis_imports.create)
+    add("GET", sis, sis_imports.index)
+    add("GET", f"{sis}/importing", sis_imports.importing)
+    add("PUT", f"{sis}/abort_all_pending", sis_imports.abort_all_pending)
+    add("GET", f"{sis}/{{id}}", sis_imports.show)
+    add("PUT", f"{sis}/{{id}}/abort", sis_imports.abort)
+    add("GET", f"{sis}/{{id}}/errors", sis_import_errors.for_import)
+    add("GET", "/api/v1/accounts/{account_id}/sis_import_errors", sis_import_errors.for_account)

@@ -1,0 +1,305 @@
+"""Running one SIS import: from the uploaded file to a terminal state.
+
+The way a file travels (design.md): list the CSVs of the upload, check each (UTF-8, header row,
+line count), order them by kind (section 7.1), then stream each one through its kind's importer
+a batch at a time. Reading happens in a worker thread; each batch's rows, messages, counts and
+progress are written in one transaction on the writer connection. A run always starts from the
+beginning, so an import interrupted by a crash is simply run again (decision 23).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import logging
+import math
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import orjson
+
+from ..clock import utc_now
+from ..db import Database
+from ..errors import new_error_report_number
+from ..jobs import JobInterrupted
+from ..settings import Settings
+from ..states import SisState
+from ..store import files as files_store
+from ..store import sis_imports as store
+from ..store.sis_objects import import_statistics
+from .context import ImporterFn, ImportRun, Message, SisOptions, SisRow
+from .importers import importer_for
+from .kinds import COUNT_KEYS, ORDER
+from .reader import (
+    CsvFileError, InspectedCsv, inspect_csv, list_sources, read_batches, write_attachment_copy,
+)
+
+log = logging.getLogger("canvas_imports")
+
+# Canvas runs imports of fewer rows than this in one process, without intermediate progress.
+RUNNING_IMMEDIATELY_MAX_ROWS = 49
+# Progress is reported at least every 1% of the rows, but batches never get smaller than this.
+MIN_BATCH_ROWS = 50
+ERRORS_FILE_HEADER = ("sis_import_id", "file", "message", "row")
+ERRORS_PAGE_ROWS = 10_000
+UNEXPECTED_ERROR = "Error while importing CSV. Please contact support. (Error report {number})"
+
+
+class ImportAborted(Exception):
+    """The import left ``importing`` (it was aborted) while a batch was being prepared."""
+
+
+@dataclass
+class _Totals:
+    failures: int = 0
+    warnings: int = 0
+
+
+class SisImportRunner:
+    """Runs SIS imports claimed by the job queue."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self.db = db
+        self.settings = settings
+
+    async def run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
+        """Run one claimed import to its end, until it is aborted, or until shutdown."""
+        try:
+            await self._run(row, stopping)
+        except ImportAborted:
+            log.info("SIS import %s was aborted", row["id"])
+
+    async def fail_unexpectedly(self, row: sqlite3.Row, error: BaseException) -> None:
+        """An exception outside the CSV pipeline: the import ends ``failed`` (section 5)."""
+        data = orjson.loads(row["data"])
+        data["error_message"] = str(error) or type(error).__name__
+        await self.db.write(
+            lambda conn: store.finish_sis_import(
+                conn, row["id"], state=SisState.FAILED, progress=None, data=data,
+                errors_file_id=None, now=utc_now()))
+
+    async def _run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
+        import_id = row["id"]
+        options = orjson.loads(row["options"])
+        run = ImportRun(import_id, row["account_id"], _sis_options(options), utc_now())
+        data: dict[str, Any] = {
+            "import_type": orjson.loads(row["data"]).get("import_type", "instructure_csv"),
+            "supplied_batches": [],
+            "counts": {key: 0 for key in COUNT_KEYS},
+        }
+        await self.db.write(store.reset_for_run, import_id, data)
+        upload = await self.db.read(files_store.get_file, row["upload_file_id"])
+        upload_path = self.settings.data_dir / upload["path"]
+        sources, messages = await asyncio.to_thread(
+            list_sources, upload_path, options.get("_file_type", "csv"), upload["display_name"],
+            self.settings.max_zip_expansion_ratio)
+        run.messages.extend(messages)
+        inspected: list[InspectedCsv] = []
+        for source in sources:
+            try:
+                inspected.append(await asyncio.to_thread(inspect_csv, source))
+            except CsvFileError as error:
+                run.fail(source.name, error.message)
+        inspected.sort(key=lambda c: ORDER[c.kind.name])  # stable: upload order within a kind
+        data["supplied_batches"] = list(dict.fromkeys(c.kind.name for c in inspected))
+        total_lines = sum(c.total_lines for c in inspected)
+        data["running_immediately"] = total_lines - len(inspected) <= RUNNING_IMMEDIATELY_MAX_ROWS
+        data["completed_importers"] = []
+        csv_file_ids = await self._keep_csv_copies(import_id, inspected, upload, options)
+        data["downloadable_attachment_ids"] = csv_file_ids
+        totals = _Totals()
+        await self._write(run, totals, data, csv_file_ids, progress=0)
+
+        batch_rows = _batch_rows(total_lines, self.settings.import_batch_rows)
+        lines_before = 0
+        for csv_file in inspected:
+            await self._import_file(run, totals, csv_file, batch_rows, lines_before, total_lines,
+                                    data, csv_file_ids, stopping)
+            lines_before += csv_file.total_lines
+            data["completed_importers"].append(csv_file.kind.name)
+        await self._finish(run, totals, data, csv_file_ids)
+
+    async def _import_file(
+        self, run: ImportRun, totals: _Totals, csv_file: InspectedCsv, batch_rows: int,
+        lines_before: int, total_lines: int, data: dict[str, Any], csv_file_ids: list[int],
+        stopping: Callable[[], bool],
+    ) -> None:
+        """Stream one CSV through its kind's importer; file-level problems become failures."""
+        importer = importer_for(csv_file.kind.name)
+        batches = read_batches(csv_file, batch_rows)
+        pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+        try:
+            while True:
+                try:
+                    item = await pending
+                except CsvFileError as error:
+                    run.fail(csv_file.source.name, error.message)
+                    return
+                if item is None:
+                    return
+                if stopping():
+                    raise JobInterrupted()
+                rows, lines_read = item
+                # Parse the next batch while this one is written.
+                pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
+                progress = min(99, (lines_before + lines_read) * 100 // max(total_lines, 1))
+                try:
+                    await self._apply(run, totals, importer, csv_file, rows, data, csv_file_ids,
+                                      progress)
+                except ImportAborted:
+                    raise
+                except Exception:
+                    number = new_error_report_number()
+                    log.exception("error report %d: SIS import %d, file %s",
+                                  number, run.import_id, csv_file.source.name)
+                    run.fail(csv_file.source.name, UNEXPECTED_ERROR.format(number=number))
+                    return
+        finally:
+            # Let the reader thread finish its batch before the generator is closed.
+            await asyncio.gather(pending, return_exceptions=True)
+            batches.close()
+
+    async def _apply(
+        self, run: ImportRun, totals: _Totals, importer: ImporterFn, csv_file: InspectedCsv,
+        rows: list[SisRow], data: dict[str, Any], csv_file_ids: list[int], progress: int,
+    ) -> None:
+        count_key = csv_file.kind.count_key
+        run.now = utc_now()
+
+        def apply_batch(conn: sqlite3.Connection) -> None:
+            if not store.is_still_importing(conn, run.import_id):
+                raise ImportAborted()
+            imported = importer(conn, run, csv_file.source.name, rows)
+            counts = dict(data["counts"])
+            counts[count_key] += imported
+            _write_messages_and_progress(conn, run, totals, {**data, "counts": counts},
+                                         csv_file_ids, progress)
+            data["counts"] = counts
+
+        try:
+            await self.db.write(apply_batch)
+        finally:
+            run.messages.clear()
+
+    async def _write(
+        self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int],
+        progress: int,
+    ) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            if not store.is_still_importing(conn, run.import_id):
+                raise ImportAborted()
+            _write_messages_and_progress(conn, run, totals, data, csv_file_ids, progress)
+
+        try:
+            await self.db.write(write)
+        finally:
+            run.messages.clear()
+
+    async def _finish(
+        self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int]
+    ) -> None:
+        await self._write(run, totals, data, csv_file_ids, progress=0)
+        data["counts"]["error_count"] = totals.failures
+        data["counts"]["warning_count"] = totals.warnings
+        data["statistics"] = await self.db.read(import_statistics, run.import_id)
+        errors_file_id = None
+        if totals.failures or totals.warnings:
+            errors_file_id = await self._write_errors_file(run.import_id)
+        if totals.failures:
+            # A failed batch keeps its last progress (section 5).
+            state, progress = SisState.FAILED_WITH_MESSAGES, None
+        elif totals.warnings:
+            state, progress = SisState.IMPORTED_WITH_MESSAGES, 100
+        else:
+            state, progress = SisState.IMPORTED, 100
+        finished = await self.db.write(
+            lambda conn: store.finish_sis_import(
+                conn, run.import_id, state=state, progress=progress, data=data,
+                errors_file_id=errors_file_id, now=utc_now()))
+        if not finished:
+            raise ImportAborted()
+
+    async def _keep_csv_copies(
+        self, import_id: int, inspected: list[InspectedCsv], upload: sqlite3.Row,
+        options: dict[str, Any],
+    ) -> list[int]:
+        """Store each CSV received, password columns removed, for ``csv_attachments``."""
+        directory = Path("files") / f"sis_import_{import_id}"
+        (self.settings.data_dir / directory).mkdir(parents=True, exist_ok=True)
+        file_ids: list[int] = []
+        for index, csv_file in enumerate(inspected, start=1):
+            if options.get("_file_type") == "csv" and not csv_file.has_password_columns:
+                file_ids.append(upload["id"])  # the upload itself is the CSV: no copy needed
+                continue
+            base = Path(csv_file.source.name).name
+            if csv_file.has_password_columns:
+                base = f"{Path(base).stem}_filtered.csv"
+            relative = directory / f"{index}-{base}"
+            await asyncio.to_thread(write_attachment_copy, csv_file,
+                                    self.settings.data_dir / relative)
+            size = (self.settings.data_dir / relative).stat().st_size
+            file_ids.append(await self.db.write(
+                lambda conn, b=base, r=relative, s=size: files_store.insert_file(
+                    conn, display_name=b, content_type="text/csv", size=s,
+                    relative_path=str(r), now=utc_now())))
+        return file_ids
+
+    async def _write_errors_file(self, import_id: int) -> int:
+        """Write sis_errors_attachment_<id>.csv from the stored messages, a page at a time."""
+        relative = Path("files") / f"sis_import_{import_id}" / f"sis_errors_attachment_{import_id}.csv"
+        path = self.settings.data_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(".partial")
+        after_id = 0
+        with open(partial, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(ERRORS_FILE_HEADER)
+            while True:
+                page = await self.db.read(store.messages_page, import_id, after_id, ERRORS_PAGE_ROWS)
+                if not page:
+                    break
+                await asyncio.to_thread(
+                    writer.writerows, ((import_id, m["file"], m["message"], m["row"]) for m in page))
+                after_id = page[-1]["id"]
+        os.replace(partial, path)
+        size = path.stat().st_size
+        return await self.db.write(
+            lambda conn: files_store.insert_file(
+                conn, display_name=relative.name, content_type="text/csv", size=size,
+                relative_path=str(relative), now=utc_now()))
+
+
+def _write_messages_and_progress(
+    conn: sqlite3.Connection, run: ImportRun, totals: _Totals, data: dict[str, Any],
+    csv_file_ids: list[int], progress: int,
+) -> None:
+    failures, warnings = store.insert_messages(
+        conn, run.import_id, run.root_account_id, run.messages, run.now)
+    store.save_progress(conn, run.import_id, progress, data, csv_file_ids, run.now)
+    # Only count once the transaction is certain to commit (nothing after this can fail).
+    totals.failures += failures
+    totals.warnings += warnings
+
+
+def _batch_rows(total_lines: int, max_rows: int) -> int:
+    # At most 1% of the work per batch so progress moves in small steps, within sane bounds.
+    return max(MIN_BATCH_ROWS, min(max_rows, math.ceil(total_lines / 100)))
+
+
+def _sis_options(options: dict[str, Any]) -> SisOptions:
+    return SisOptions(
+        skip_deletes=bool(options.get("skip_deletes")),
+        override_sis_stickiness=bool(options.get("override_sis_stickiness")),
+        add_sis_stickiness=bool(options.get("add_sis_stickiness")),
+        clear_sis_stickiness=bool(options.get("clear_sis_stickiness")),
+        update_sis_id_if_login_claimed=bool(options.get("update_sis_id_if_login_claimed")),
+        batch_mode=bool(options.get("batch_mode")),
+        batch_mode_term_id=options.get("batch_mode_term_id"),
+        multi_term_batch_mode=bool(options.get("multi_term_batch_mode")),
+        batch_mode_enrollment_drop_status=options.get("_batch_mode_enrollment_drop_status"),
+        change_threshold=options.get("change_threshold"),
+    )
+

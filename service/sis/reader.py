@@ -1,0 +1,204 @@
+"""Reading an uploaded SIS file: zip members, CSV checks, header recognition, rows in batches.
+
+Everything here is plain synchronous code: the importer pulls it through ``asyncio.to_thread``
+a batch at a time, so decoding, inflating and parsing never run on the event loop, and memory
+stays bounded by one batch whatever the size of the file (section 6 of the spec).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, Callable, Iterator
+
+from .context import Message, SisRow
+from .kinds import Kind, recognise
+
+# Canvas's failure texts (section 7.4), quoted exactly.
+INVALID_UTF8 = "Invalid UTF-8"
+MALFORMED_CSV = "Malformed CSV"
+UNKNOWN_HEADERS = "Couldn't find Canvas CSV import headers"
+SKIPPING_UNKNOWN_FILE_TYPE = "Skipping unknown file type"
+# Not Canvas texts: Canvas fails the whole batch with an exception for these; we name the problem.
+INVALID_ZIP = "Invalid zip file"
+ZIP_TOO_LARGE = "Zip file expands to more than 100 times its size"
+
+READ_CHUNK_BYTES = 1024 * 1024
+PASSWORD_COLUMNS = ("password", "ssha_password")
+BOM = codecs.BOM_UTF8
+
+
+@dataclass(frozen=True)
+class CsvSource:
+    """One CSV to import: its name in messages and a way to open its bytes."""
+
+    name: str
+    open: Callable[[], BinaryIO]
+    size: int
+
+
+@dataclass(frozen=True)
+class InspectedCsv:
+    """A CSV that passed the file-level checks."""
+
+    source: CsvSource
+    kind: Kind
+    headers: list[str]
+    total_lines: int
+    has_password_columns: bool
+
+
+class CsvFileError(Exception):
+    """A file-level failure: the CSV is skipped and the import ends failed_with_messages."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def list_sources(
+    path: Path, file_type: str, display_name: str, max_expansion_ratio: int
+) -> tuple[list[CsvSource], list[Message]]:
+    """The CSVs in an upload, in upload order, and messages about what was skipped."""
+    if file_type == "csv":
+        return [CsvSource(display_name, lambda: open(path, "rb"), path.stat().st_size)], []
+    if file_type != "zip":
+        # Canvas silently ignores other types; we say so (decision 16).
+        return [], [Message(display_name, SKIPPING_UNKNOWN_FILE_TYPE, None, None, False)]
+    try:
+        archive = zipfile.ZipFile(path)
+        members = archive.infolist()
+        archive.close()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return [], [Message(display_name, INVALID_ZIP, None, None, True)]
+    if sum(m.file_size for m in members) >= max_expansion_ratio * max(path.stat().st_size, 1):
+        return [], [Message(display_name, ZIP_TOO_LARGE, None, None, True)]
+    sources: list[CsvSource] = []
+    messages: list[Message] = []
+    for member in members:
+        if member.is_dir() or _is_desktop_junk(member.filename):
+            continue
+        if PurePosixPath(member.filename).suffix.lower() != ".csv":
+            messages.append(Message(member.filename, SKIPPING_UNKNOWN_FILE_TYPE, None, None, False))
+        elif member.file_size > 0:  # empty CSVs are silently ignored
+            sources.append(CsvSource(member.filename, _member_opener(path, member.filename),
+                                     member.file_size))
+    return sources, messages
+
+
+def _is_desktop_junk(name: str) -> bool:
+    lowered = name.lower()
+    return "__macosx" in lowered or "desktop db" in lowered or "desktop df" in lowered
+
+
+def _member_opener(path: Path, member: str) -> Callable[[], BinaryIO]:
+    def open_member() -> BinaryIO:
+        archive = zipfile.ZipFile(path)
+        stream = archive.open(member)
+        # Closing the member stream must close the archive's file handle as well.
+        original_close = stream.close
+
+        def close() -> None:
+            original_close()
+            archive.close()
+
+        stream.close = close  # type: ignore[method-assign]
+        return stream
+
+    return open_member
+
+
+def inspect_csv(source: CsvSource) -> InspectedCsv:
+    """Check UTF-8, find the kind by its header row and count lines, in one streaming pass."""
+    with source.open() as stream:
+        try:
+            head = stream.read(READ_CHUNK_BYTES)
+            decoder = codecs.getincrementaldecoder("utf-8")()
+            lines = head.count(b"\n")
+            decoder.decode(head)
+            tail_byte = head[-1:]
+            while chunk := stream.read(READ_CHUNK_BYTES):
+                decoder.decode(chunk)
+                lines += chunk.count(b"\n")
+                tail_byte = chunk[-1:]
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise CsvFileError(INVALID_UTF8) from None
+        except (zipfile.BadZipFile, EOFError, OSError):
+            raise CsvFileError(INVALID_ZIP) from None
+    if tail_byte and tail_byte != b"\n":
+        lines += 1  # a last line without a newline
+    headers = _header_row(head)
+    kind = recognise(headers)
+    if kind is None:
+        raise CsvFileError(UNKNOWN_HEADERS)
+    return InspectedCsv(source, kind, headers, lines,
+                        any(c in headers for c in PASSWORD_COLUMNS))
+
+
+def _header_row(head: bytes) -> list[str]:
+    text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
+    except csv.Error:
+        raise CsvFileError(MALFORMED_CSV) from None
+    return [cell.strip().lower() for cell in first]
+
+
+def read_batches(csv_file: InspectedCsv, batch_rows: int) -> Iterator[tuple[list[SisRow], int]]:
+    """Yield (rows, lines read so far) a batch at a time; raises CsvFileError on bad CSV."""
+    headers = csv_file.headers
+    with csv_file.source.open() as binary:
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        taken: list[str] = []
+        reader = csv.reader(_tapped(text, taken), strict=True)
+        batch: list[SisRow] = []
+        record = 1
+        try:
+            next(reader, None)  # the header row
+            taken.clear()
+            for cells in reader:
+                record += 1
+                raw = taken[0] if len(taken) == 1 else "".join(taken)
+                taken.clear()
+                values = {h: (c.strip() or None) for h, c in zip(headers, cells)}
+                if not any(values.values()):
+                    continue  # rows whose values are all empty are skipped
+                batch.append(SisRow(record, values, raw.rstrip("\r\n")))
+                if len(batch) >= batch_rows:
+                    yield batch, reader.line_num
+                    batch = []
+        except csv.Error:
+            raise CsvFileError(MALFORMED_CSV) from None
+        except (zipfile.BadZipFile, EOFError):
+            raise CsvFileError(INVALID_ZIP) from None
+        if batch:
+            yield batch, reader.line_num
+
+
+def _tapped(lines: Iterator[str], taken: list[str]) -> Iterator[str]:
+    # Keeps the physical lines of the record being parsed, for row_info.
+    for line in lines:
+        taken.append(line)
+        yield line
+
+
+def write_attachment_copy(csv_file: InspectedCsv, destination: Path) -> None:
+    """Copy a CSV for csv_attachments, without its password columns (section 4)."""
+    if not csv_file.has_password_columns:
+        with csv_file.source.open() as binary, open(destination, "wb") as out:
+            shutil.copyfileobj(binary, out, READ_CHUNK_BYTES)
+        return
+    keep = [i for i, h in enumerate(csv_file.headers) if h not in PASSWORD_COLUMNS]
+    with csv_file.source.open() as binary, open(destination, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        try:
+            for cells in csv.reader(io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")):
+                writer.writerow([cells[i] for i in keep if i < len(cells)])
+        except csv.Error:
+            pass  # the import reports the malformed CSV; the copy keeps what could be read

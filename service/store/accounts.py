@@ -1,0 +1,43 @@
+"""Accounts: the root account that exists from the first start, and resolving ``:account_id``."""
+
+from __future__ import annotations
+
+import sqlite3
+
+ROOT_ACCOUNT_ID = 1
+ROOT_ACCOUNT_NAME = "Default Account"
+SIS_ACCOUNT_PREFIX = "sis_account_id:"
+
+
+def ensure_root_account(conn: sqlite3.Connection, now: str) -> None:
+    """Create root account 1, "Default Account", unless it exists (decision 4)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO accounts (id, root_account_id, parent_account_id, name,"
+        " workflow_state, created_at, updated_at) VALUES (?, NULL, NULL, ?, 'active', ?, ?)",
+        (ROOT_ACCOUNT_ID, ROOT_ACCOUNT_NAME, now, now),
+    )
+
+
+def resolve_account(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | None:
+    """The account a path segment names: an id, ``self`` (the root) or ``sis_account_id:X``."""
+    if reference == "self":
+        return get_account(conn, ROOT_ACCOUNT_ID)
+    if reference.startswith(SIS_ACCOUNT_PREFIX):
+        return conn.execute(
+            "SELECT * FROM accounts WHERE sis_source_id = ? AND workflow_state != 'deleted'"
+            " ORDER BY root_account_id IS NOT NULL, id LIMIT 1",
+            (reference[len(SIS_ACCOUNT_PREFIX):],),
+        ).fetchone()
+    if reference.isdigit():
+        return get_account(conn, int(reference))
+    return None
+
+
+def get_account(conn: sqlite3.Connection, account_id: int) -> sqlite3.Row | None:
+    """One account by its Canvas id."""
+    return conn.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
+
+
+def root_account_id_of(account: sqlite3.Row) -> int:
+    """The root account an account belongs to (itself for a root account)."""
+    return account["root_account_id"] or account["id"]
