@@ -110,19 +110,20 @@ class BatchWriter:
         return next_id
 
     def insert(self, table: str, values: dict[str, Any], *, record: bool = True) -> dict[str, Any]:
-        """Queue a new row (``values`` holds its reserved ``id``); returns the full row as stored.
+        """Queue a new row (``values``, which it keeps, holds its reserved ``id``); returns it.
 
         ``record=False`` leaves the creation out of the roll-back records, for objects Canvas
         creates on the side (a course's default section).
         """
-        row = dict(values)
+        # One dict is both the queued insert and the importer's view of the row: updates before
+        # the flush land in the insert itself.
+        row = values
         row.setdefault("created_at", self.now)
         row.setdefault("updated_at", self.now)
         if table not in _TABLES_WITHOUT_SIS_BATCH_ID:
             row.setdefault("sis_batch_id", self.import_id)
-        queued = dict(row)
-        self._writes.append(("insert", table, queued))
-        self._queued[(table, row["id"])] = queued
+        self._writes.append(("insert", table, row))
+        self._queued[(table, row["id"])] = row
         object_type = STATE_CHANGE_TYPES.get(table)
         if object_type is not None and record:
             self.record_state_change(object_type, row["id"], None, row["workflow_state"])
@@ -154,7 +155,8 @@ class BatchWriter:
         key = (table, current["id"])
         queued = self._queued.get(key)
         if queued is not None:
-            queued.update(changes)
+            if queued is not current:
+                queued.update(changes)
         else:
             queued = {"id": current["id"], **changes}
             self._writes.append(("update", table, queued))

@@ -7,6 +7,7 @@ user_observers want an exact case-insensitive match, admins compare the downcase
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from datetime import datetime, timezone
@@ -20,12 +21,19 @@ from ..context import ImportRun, SisRow
 DELETE_SENTINEL = "<delete>"
 
 
+@functools.cache
+def _longest_first(allowed: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted(allowed, key=len, reverse=True))
+
+
 def match_status_prefix(value: str | None, allowed: tuple[str, ...]) -> str | None:
     """The allowed status ``value`` starts with (case-insensitive), longest first; else None."""
     if not value:
         return None
     lowered = value.lower()
-    for status in sorted(allowed, key=len, reverse=True):
+    if lowered in allowed:  # the common case, without scanning
+        return lowered
+    for status in _longest_first(allowed):
         if lowered.startswith(status):
             return status
     return None
@@ -92,10 +100,11 @@ def parse_dates(
 
     The ``<delete>`` sentinel is passed through for the importers that honour it.
     """
+    values = row.values
     dates: dict[str, str | None] = {}
     all_parsed = True
     for name in names:
-        text = row.values.get(name)
+        text = values.get(name)
         if text is None or text == DELETE_SENTINEL:
             dates[name] = text
             continue

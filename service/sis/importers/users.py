@@ -106,6 +106,11 @@ class Logins:
         self.users.load(user_ids)
         self._load_channels(user_ids)
 
+    def user_created(self, user: dict[str, Any]) -> None:
+        """Remember a user this batch created: no query will find e-mail channels for it."""
+        self.users.put(user["id"], user)
+        self._channels[user["id"]] = []
+
     def _load_channels(self, user_ids: list[int]) -> None:
         missing = [user_id for user_id in user_ids if user_id not in self._channels]
         for user_id in missing:
@@ -297,8 +302,11 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
             continue
 
         user = logins.users.get(login["user_id"]) if login is not None else None
-        user = _save_user(writer, run, user, values)
-        logins.users.put(user["id"], user)
+        if user is None:
+            user = _save_user(writer, run, None, values)
+            logins.user_created(user)
+        else:
+            _save_user(writer, run, user, values)
         if status == "deleted" and login is not None:
             logins.remove_memberships_if_last_login(user["id"], user_sis_id)
         stored_login = logins.save_login(login, user["id"], row, user_sis_id, status)
