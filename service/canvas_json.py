@@ -100,22 +100,3 @@ def sis_import_error_json(row: sqlite3.Row) -> dict[str, Any]:
         "row_info": row["row_info"],
         "row": row["row"],
     }
-
-
-def account_json(row: sqlite3.Row) -> dict[str, Any]:
-    """An Account object."""
-    return {
-        "id": row["id"],
-        "name": row["name"],
-        "workflow_state": row["workflow_state"],
-        "parent_account_id": row["parent_account_id"],
-        "root_account_id": row["root_account_id"],
-        "uuid": f"account-{row['id']}",
-        "default_storage_quota_mb": 500,
-        "default_user_storage_quota_mb": 50,
-        "default_group_storage_quota_mb": 50,
-        "default_time_zone": "Etc/UTC",
-        "sis_account_id": row["sis_source_id"],
-        "integration_id": row["integration_id"],
-        "sis_import_id": row["sis_batch_id"],
-    }

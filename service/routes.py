@@ -33,6 +33,7 @@ def setup_routes(app: web.Application) -> None:
     add("GET", "/health", accounts.health)
     add("GET", "/files/{file_id}/download", files.download)
     add("GET", "/api/v1/accounts/{account_id}", accounts.show_account)
+    add("GET", "/api/v1/courses/{course_id}", accounts.show_course)
     add("POST", sis, sis_imports.create)
     add("GET", sis, sis_imports.index)
     add("GET", f"{sis}/importing", sis_imports.importing)

@@ -8,7 +8,10 @@ from aiohttp import web
 
 from ..appkeys import DATABASE
 from ..errors import BadRequest, Forbidden, NotFound
-from ..store.accounts import resolve_account
+from ..store.accounts import ROOT_ACCOUNT_ID, resolve_account
+from ..store.sis_objects import find_course_by_sis_id, get_course
+
+SIS_COURSE_PREFIX = "sis_course_id:"
 
 NOT_ROOT = {"errors": ["SIS imports can only be executed on root accounts"]}
 SIS_DISABLED = {"errors": ["SIS imports are not enabled for this account"]}
@@ -40,3 +43,18 @@ def import_id_from_path(request: web.Request, name: str = "id") -> int | None:
     if not value.isdigit():
         raise NotFound()
     return int(value)
+
+
+async def course_from_path(request: web.Request) -> sqlite3.Row:
+    """The course of ``:course_id`` (a Canvas id or ``sis_course_id:X``), or the generic 404."""
+    reference = request.match_info["course_id"]
+
+    def find(conn: sqlite3.Connection) -> sqlite3.Row | None:
+        if reference.startswith(SIS_COURSE_PREFIX):
+            return find_course_by_sis_id(conn, ROOT_ACCOUNT_ID, reference[len(SIS_COURSE_PREFIX):])
+        return get_course(conn, int(reference)) if reference.isdigit() else None
+
+    course = await request.app[DATABASE].read(find)
+    if course is None or course["workflow_state"] == "deleted":
+        raise NotFound()
+    return course
