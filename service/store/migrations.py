@@ -427,7 +427,6 @@ CREATE TABLE learning_outcomes (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX learning_outcomes_vendor_guid ON learning_outcomes(vendor_guid);
-CREATE INDEX learning_outcomes_context ON learning_outcomes(context_type, context_id);
 
 -- Canvas's learning_outcome_association content tags; the context is the group's.
 CREATE TABLE learning_outcome_links (

@@ -1,0 +1,146 @@
+"""Outcome imports (Canvas's OutcomeImport) and their errors: the rows that are also the job queue."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Iterable
+
+import orjson
+
+from ..states import OUTCOME_PENDING, OutcomeState
+from .outcomes import Context
+
+# OutcomeImport#as_json: "processing_errors" holds the first 25 errors ordered by row.
+PROCESSING_ERRORS_SHOWN = 25
+IMPORT_TYPE = "instructure_csv"
+
+
+def insert_outcome_import(
+    conn: sqlite3.Connection, *, context: Context, root_account_id: int,
+    learning_outcome_group_id: int | None, upload_file_id: int, now: str,
+) -> int:
+    """Create an import in state ``created``; returns its id."""
+    cursor = conn.execute(
+        "INSERT INTO outcome_imports (context_type, context_id, root_account_id,"
+        " learning_outcome_group_id, workflow_state, progress, created_at, updated_at,"
+        " upload_file_id, data) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+        (*context, root_account_id, learning_outcome_group_id, OutcomeState.CREATED, now, now,
+         upload_file_id, orjson.dumps({"import_type": IMPORT_TYPE}).decode()),
+    )
+    return cursor.lastrowid
+
+
+def get_outcome_import(
+    conn: sqlite3.Connection, context: Context, import_id: int
+) -> sqlite3.Row | None:
+    """One import of this account or course (another context's import is not found)."""
+    return conn.execute(
+        "SELECT * FROM outcome_imports WHERE id = ? AND context_type = ? AND context_id = ?",
+        (import_id, *context),
+    ).fetchone()
+
+
+def get_latest_outcome_import(conn: sqlite3.Connection, context: Context) -> sqlite3.Row | None:
+    """The context's most recently created import (decision 20)."""
+    return conn.execute(
+        "SELECT * FROM outcome_imports WHERE context_type = ? AND context_id = ?"
+        " ORDER BY id DESC LIMIT 1",
+        context,
+    ).fetchone()
+
+
+def first_errors(conn: sqlite3.Connection, import_id: int) -> list[list[int | str]]:
+    """``processing_errors``: the first 25 [row, message] pairs ordered by row."""
+    return [
+        [row["row"], row["message"]] for row in conn.execute(
+            "SELECT row, message FROM outcome_import_errors WHERE outcome_import_id = ?"
+            " ORDER BY row, id LIMIT ?",
+            (import_id, PROCESSING_ERRORS_SHOWN),
+        )
+    ]
+
+
+def created_group_ids(conn: sqlite3.Connection, import_id: int) -> list[str]:
+    """Ids (as strings, like Canvas) of every group this import created, updated or deleted."""
+    return [
+        str(row[0]) for row in conn.execute(
+            "SELECT id FROM learning_outcome_groups WHERE outcome_import_id = ? ORDER BY id",
+            (import_id,),
+        )
+    ]
+
+
+def claim_next_outcome_import(
+    conn: sqlite3.Connection, busy_root_account_ids: Iterable[int], now: str
+) -> sqlite3.Row | None:
+    """Move the next runnable import to ``importing`` and return it, or None.
+
+    Per root account only the oldest unfinished import may run (Canvas's strand per root account,
+    decision 22). One found ``importing`` that no worker of this process runs was interrupted by a
+    crash and is claimed again, to be run from the start (decision 23).
+    """
+    busy = set(busy_root_account_ids)
+    seen: set[int] = set()
+    pending = ",".join(f"'{state.value}'" for state in OUTCOME_PENDING)
+    for row in conn.execute(
+        f"SELECT id, root_account_id FROM outcome_imports WHERE workflow_state IN ({pending})"
+        " ORDER BY id"
+    ):
+        root_account_id = row["root_account_id"]
+        if root_account_id in seen or root_account_id in busy:
+            seen.add(root_account_id)
+            continue
+        conn.execute(
+            "UPDATE outcome_imports SET workflow_state = ?, progress = 0,"
+            " started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?",
+            (OutcomeState.IMPORTING, now, now, row["id"]),
+        )
+        return conn.execute("SELECT * FROM outcome_imports WHERE id = ?", (row["id"],)).fetchone()
+    return None
+
+
+def reset_for_run(conn: sqlite3.Connection, import_id: int) -> None:
+    """Forget what an earlier, interrupted run of this import recorded.
+
+    Its objects stay (the new run updates them), but their stamps go: otherwise every row of the
+    rerun would meet "has already appeared in this import".
+    """
+    conn.execute("DELETE FROM outcome_import_errors WHERE outcome_import_id = ?", (import_id,))
+    conn.execute("UPDATE outcome_imports SET progress = 0 WHERE id = ?", (import_id,))
+    conn.execute(
+        "UPDATE learning_outcome_groups SET outcome_import_id = NULL WHERE outcome_import_id = ?",
+        (import_id,),
+    )
+    conn.execute(
+        "UPDATE learning_outcomes SET outcome_import_id = NULL WHERE outcome_import_id = ?",
+        (import_id,),
+    )
+
+
+def insert_errors(
+    conn: sqlite3.Connection, import_id: int, errors: list[tuple[int, str]]
+) -> None:
+    """Record row errors as (row, message) pairs."""
+    conn.executemany(
+        "INSERT INTO outcome_import_errors (outcome_import_id, row, message) VALUES (?, ?, ?)",
+        [(import_id, row, message) for row, message in errors],
+    )
+
+
+def save_progress(conn: sqlite3.Connection, import_id: int, progress: int, now: str) -> None:
+    """Record a batch's progress; it never goes down."""
+    conn.execute(
+        "UPDATE outcome_imports SET progress = MAX(progress, ?), updated_at = ? WHERE id = ?",
+        (progress, now, import_id),
+    )
+
+
+def finish_outcome_import(
+    conn: sqlite3.Connection, import_id: int, *, state: OutcomeState, progress: int | None, now: str
+) -> None:
+    """Move a running import to ``succeeded`` or ``failed``; a None progress keeps the last one."""
+    conn.execute(
+        "UPDATE outcome_imports SET workflow_state = ?, progress = COALESCE(?, progress),"
+        " ended_at = ?, updated_at = ? WHERE id = ?",
+        (state, progress, now, now, import_id),
+    )
