@@ -83,3 +83,20 @@ def find_course_by_sis_id(conn: sqlite3.Connection, root_account_id: int, sis_id
     return conn.execute(
         "SELECT * FROM courses WHERE root_account_id = ? AND sis_source_id = ?", (root_account_id, sis_id)
     ).fetchone()
+
+
+SIS_TERM_PREFIX = "sis_term_id:"
+
+
+def find_active_term(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
+    """An active term of a root account by Canvas id or ``sis_term_id:X`` (batch_mode_term_id)."""
+    if reference.startswith(SIS_TERM_PREFIX):
+        column, value = "sis_source_id", reference[len(SIS_TERM_PREFIX):]
+    elif reference.isdigit():
+        column, value = "id", reference
+    else:
+        return None
+    return conn.execute(
+        f"SELECT * FROM enrollment_terms WHERE root_account_id = ? AND {column} = ? AND workflow_state = 'active'",
+        (root_account_id, value),
+    ).fetchone()
