@@ -13,10 +13,12 @@ from .clock import utc_now
 from .db import Database
 from .errors import error_middleware
 from .jobs import JobKind, JobQueue
+from .outcomes.runner import OutcomeImportRunner
 from .routes import setup_routes
 from .settings import Settings
 from .sis.importer import SisImportRunner
 from .store.accounts import ensure_root_account
+from .store.outcome_imports import claim_next_outcome_import
 from .store.sis_imports import claim_next_sis_import
 
 log = logging.getLogger("canvas_imports")
@@ -79,6 +81,7 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db = app[DATABASE]
     sis_runner = SisImportRunner(db, settings)
+    outcome_runner = OutcomeImportRunner(db, settings)
     kinds = [
         JobKind(
             name="sis_import",
@@ -86,6 +89,14 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
             strand=lambda row: row["account_id"],
             run=sis_runner.run,
             fail=sis_runner.fail_unexpectedly,
+        ),
+        JobKind(
+            name="outcome_import",
+            claim=claim_next_outcome_import,
+            # One strand per root account, as Canvas's "OutcomeImport::run::<root account>".
+            strand=lambda row: row["root_account_id"],
+            run=outcome_runner.run,
+            fail=outcome_runner.fail_unexpectedly,
         ),
     ]
     queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s)

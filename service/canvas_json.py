@@ -100,3 +100,18 @@ def sis_import_error_json(row: sqlite3.Row) -> dict[str, Any]:
         "row_info": row["row_info"],
         "row": row["row"],
     }
+
+
+def outcome_import_json(row: sqlite3.Row, processing_errors: list[list[Any]]) -> dict[str, Any]:
+    """An OutcomeImport (section 11.1): ``processing_errors`` always present, ``ended_at`` set
+    when it finished (decision 20), no ``learning_outcome_group_id`` (Canvas's as_json has none)."""
+    return {
+        "id": row["id"],
+        "created_at": row["created_at"],
+        "ended_at": row["ended_at"],
+        "updated_at": row["updated_at"],
+        "progress": row["progress"],
+        "workflow_state": row["workflow_state"],
+        "data": orjson.loads(row["data"]),
+        "processing_errors": processing_errors,
+    }

@@ -11,7 +11,7 @@ import re
 
 from aiohttp import web
 
-from .api import accounts, files, sis_import_errors, sis_imports
+from .api import accounts, files, outcome_imports, sis_import_errors, sis_imports
 
 # Path variables match lazily so that "5.json" is id 5 with the suffix.
 _VARIABLE = re.compile(r"\{(\w+)\}")
@@ -42,3 +42,9 @@ def setup_routes(app: web.Application) -> None:
     add("PUT", f"{sis}/{{id}}/abort", sis_imports.abort)
     add("GET", f"{sis}/{{id}}/errors", sis_import_errors.for_import)
     add("GET", "/api/v1/accounts/{account_id}/sis_import_errors", sis_import_errors.for_account)
+    for context in ("/api/v1/accounts/{account_id}", "/api/v1/courses/{course_id}"):
+        outcomes = f"{context}/outcome_imports"
+        add("POST", outcomes, outcome_imports.create)
+        add("POST", f"{outcomes}/group/{{learning_outcome_group_id}}", outcome_imports.create)
+        add("GET", f"{outcomes}/{{id}}", outcome_imports.show)
+        add("GET", f"{outcomes}/{{id}}/created_group_ids", outcome_imports.created_group_ids)

@@ -22,6 +22,7 @@ from typing import NamedTuple
 from ..clock import utc_now
 from ..store import outcomes as store
 from ..store.outcomes import ACCOUNT, Context, ContextInfo
+from ..store.sis_objects import get_course
 from .reader import CsvRow, OutcomesHeader, invalid_utf8_cell
 from .records import (
     ACTIVE, DEFAULT_MASTERY_POINTS, DEFAULT_POINTS_POSSIBLE, DEFAULT_RATINGS, DELETED, NO_COMMENT,
@@ -362,7 +363,7 @@ def _course_context(conn: sqlite3.Connection, run: OutcomeImportRun, course_id_t
     """The course a group's ``course_id`` names, if an account import may place groups there."""
     if run.context.type != ACCOUNT:
         raise RowError("Cannot import to other courses")
-    course = store.find_course(conn, to_i(course_id_text))
+    course = get_course(conn, to_i(course_id_text))  # any course, whatever its state
     if course is None:
         raise RowError(f"Course with canvas id {course_id_text} not found")
     if run.context.id not in store.account_chain(conn, course["account_id"]):

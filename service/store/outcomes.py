@@ -16,6 +16,8 @@ from typing import Any, Iterable, Sequence
 
 import orjson
 
+from .sis_objects import get_course
+
 Context = tuple[str, int]
 
 ACCOUNT = "Account"
@@ -69,20 +71,13 @@ def load_context(conn: sqlite3.Connection, context: Context) -> ContextInfo | No
         if row is None:
             return None
         return ContextInfo(ACCOUNT, context_id, row[0], row[1], account_chain(conn, context_id))
-    row = find_course(conn, context_id)
+    row = get_course(conn, context_id)
     if row is None:
         return None
     return ContextInfo(
         COURSE, context_id, row["name"], row["root_account_id"],
         account_chain(conn, row["account_id"]),
     )
-
-
-def find_course(conn: sqlite3.Connection, course_id: int) -> sqlite3.Row | None:
-    """A course by Canvas id, whatever its state (Canvas's ``Course.find_by(id:)``)."""
-    return conn.execute(
-        "SELECT id, account_id, root_account_id, name FROM courses WHERE id = ?", (course_id,)
-    ).fetchone()
 
 
 def context_name(conn: sqlite3.Connection, context: Context) -> str:

@@ -1,0 +1,118 @@
+"""Outcome Imports API handlers (section 10): thin, they parse, call the store and render.
+
+The same handlers serve ``/api/v1/accounts/:account_id/...`` and ``/api/v1/courses/:course_id/...``;
+an import is only ever found through the context it was created in.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from aiohttp import web
+from multidict import MultiDict
+
+from ..appkeys import DATABASE, QUEUE, SETTINGS
+from ..canvas_json import outcome_import_json
+from ..clock import utc_now
+from ..errors import NotFound
+from ..http import canvas_response, present
+from ..outcomes.ruby import to_i
+from ..sis.options import check_import_type
+from ..states import OutcomeState
+from ..store import files as files_store
+from ..store import outcome_imports as store
+from ..store.accounts import root_account_id_of
+from ..store.outcomes import ACCOUNT, COURSE, Context
+from ..uploads import UploadPolicy, receive_upload
+from .context import account_from_path, course_from_path
+
+# Canvas has no "Missing attachment" check here: without an attachment part, the request body
+# itself is the CSV. A raw body of unknown type is a CSV (not a zip, as for SIS imports).
+OUTCOME_UPLOAD = UploadPolicy(raw_name_prefix="outcome_import", fallback_type="csv",
+                              require_attachment=False)
+LATEST = "latest"
+GROUP_ID = "learning_outcome_group_id"
+
+
+async def _context_from_path(request: web.Request) -> tuple[Context, int]:
+    """The account or course of the path, and its root account; the generic 404 otherwise."""
+    if "course_id" in request.match_info:
+        course = await course_from_path(request)
+        return (COURSE, course["id"]), course["root_account_id"]
+    account = await account_from_path(request)
+    return (ACCOUNT, account["id"]), root_account_id_of(account)
+
+
+def _target_group_id(request: web.Request, params: MultiDict[str]) -> int | None:
+    # From the path (/group/:id) or a parameter (canvasapi sends a form field). Canvas stores it
+    # unvalidated, cast as Rails casts an integer column; a bad one fails the import later.
+    value = request.match_info.get(GROUP_ID) or params.get(GROUP_ID)
+    return to_i(value) if present(value) else None
+
+
+async def create(request: web.Request) -> web.Response:
+    """POST .../outcome_imports(/group/:learning_outcome_group_id): store the upload, queue it."""
+    context, root_account_id = await _context_from_path(request)
+    settings = request.app[SETTINGS]
+    # Query-string parameters are checked before a byte of the body is read.
+    check_import_type(request.query)
+    upload = await receive_upload(request, OUTCOME_UPLOAD, settings.uploads_dir,
+                                  settings.max_upload_bytes, settings.upload_chunk_bytes)
+    try:
+        check_import_type(upload.params)
+        group_id = _target_group_id(request, upload.params)
+        relative_path = str(upload.path.relative_to(settings.data_dir))
+
+        def insert(conn: sqlite3.Connection) -> tuple[sqlite3.Row, list[list[Any]]]:
+            now = utc_now()
+            file_id = files_store.insert_file(
+                conn, display_name=upload.display_name, content_type=upload.content_type,
+                size=upload.size, relative_path=relative_path, now=now)
+            import_id = store.insert_outcome_import(
+                conn, context=context, root_account_id=root_account_id,
+                learning_outcome_group_id=group_id, upload_file_id=file_id, now=now)
+            return store.get_outcome_import(conn, context, import_id), []
+
+        row, errors = await request.app[DATABASE].write(insert)
+    except BaseException:
+        upload.discard()
+        raise
+    request.app[QUEUE].wake()
+    return canvas_response(request, outcome_import_json(row, errors))
+
+
+async def _find_import(request: web.Request) -> tuple[sqlite3.Row, list[list[Any]]]:
+    """The import ``:id`` (or ``latest``) of the path's context, with its processing errors."""
+    context, _ = await _context_from_path(request)
+    reference = request.match_info["id"]
+
+    def load(conn: sqlite3.Connection) -> tuple[sqlite3.Row | None, list[list[Any]]]:
+        if reference == LATEST:
+            row = store.get_latest_outcome_import(conn, context)
+        else:
+            row = store.get_outcome_import(conn, context, int(reference)) if reference.isdigit() else None
+        return row, store.first_errors(conn, row["id"]) if row is not None else []
+
+    row, errors = await request.app[DATABASE].read(load)
+    if row is None:
+        # Canvas renders the ActiveRecord::RecordNotFound message under "message".
+        message = ("ActiveRecord::RecordNotFound" if reference == LATEST
+                   else f"Couldn't find OutcomeImport with 'id'={reference}")
+        raise NotFound({"message": message})
+    return row, errors
+
+
+async def show(request: web.Request) -> web.Response:
+    """GET .../outcome_imports/:id (also ``latest``)."""
+    return canvas_response(request, outcome_import_json(*await _find_import(request)))
+
+
+async def created_group_ids(request: web.Request) -> web.Response:
+    """GET .../outcome_imports/:id/created_group_ids: string ids, once the import succeeded."""
+    row, _ = await _find_import(request)
+    if row["workflow_state"] == OutcomeState.FAILED:
+        raise NotFound({"message": "Import has failed"})
+    if row["workflow_state"] != OutcomeState.SUCCEEDED:
+        raise NotFound({"message": "Import is still being processed"})
+    return canvas_response(request, await request.app[DATABASE].read(store.created_group_ids, row["id"]))
