@@ -33,6 +33,17 @@ STATE_CHANGE_TYPES: dict[str, str] = {
     "account_users": "AccountUser",
 }
 
+# Parents before children: flush writes each table's queue in this order (foreign keys hold),
+# keeping the queue order within a table (a unique value freed by one row is free for the next).
+_TABLE_ORDER = {
+    table: rank
+    for rank, table in enumerate((
+        "accounts", "enrollment_terms", "abstract_courses", "courses", "course_sections", "users",
+        "pseudonyms", "communication_channels", "enrollments", "account_users", "group_categories",
+        "groups", "group_memberships", "user_observers",
+    ))
+}
+
 # Tables whose rows carry sis_batch_id and timestamps written by the writer.
 _TABLES_WITHOUT_SIS_BATCH_ID = frozenset({"users"})
 
@@ -69,26 +80,28 @@ def fetch_in(
 
 
 def fetch_by_pairs(
-    conn: sqlite3.Connection, table: str, first: str, second: str, pairs: Iterable[tuple[Any, Any]]
+    conn: sqlite3.Connection, table: str, first: str, second: str, pairs: Iterable[tuple[int, int]]
 ) -> list[sqlite3.Row]:
-    """Rows of ``table`` matching any (first, second) pair, through the (first, second) index."""
-    unique = list(dict.fromkeys(pairs))
-    if not unique:
+    """Rows of ``table`` matching any (first, second) pair of integer ids, through their index."""
+    # Each pair travels as one integer (first << 32 | second): json_each then yields plain
+    # integers, far cheaper to take apart than a JSON array per pair.
+    packed = list(dict.fromkeys((a << 32) | b for a, b in pairs))
+    if not packed:
         return []
     sql = (
         f"SELECT t.* FROM json_each(?) AS j JOIN {table} AS t"
-        f" ON t.{first} = j.value ->> 0 AND t.{second} = j.value ->> 1"
+        f" ON t.{first} = (j.value >> 32) AND t.{second} = (j.value & 4294967295)"
     )
-    return conn.execute(sql, (_json_list(unique),)).fetchall()
+    return conn.execute(sql, (_json_list(packed),)).fetchall()
 
 
 class BatchWriter:
     """Buffers one batch's inserts, updates and roll-back records; ``flush`` writes them.
 
-    Writes happen in the order they were queued (consecutive writes of the same shape share one
-    ``executemany``): parents before the children that reference them, and a row that frees a
-    unique value (a login renamed away) before a later row that takes it. Repeated updates of
-    one row merge into its first queued write.
+    Tables are written parents first; within a table, writes keep the order they were queued in
+    (a row that frees a unique value, a login renamed away, before a later row that takes it),
+    and consecutive writes of the same shape share one ``executemany``. Repeated updates of one
+    row merge into its first queued write.
     """
 
     def __init__(self, conn: sqlite3.Connection, import_id: int, now: str) -> None:
@@ -174,10 +187,10 @@ class BatchWriter:
             known[1] = new
 
     def flush(self) -> None:
-        """Write everything queued, in queue order, then the roll-back records."""
+        """Write everything queued, table by table, then the roll-back records."""
         shape: tuple[str, str, tuple[str, ...]] | None = None
         params: list[tuple[Any, ...]] = []
-        for kind, table, values in self._writes:
+        for kind, table, values in sorted(self._writes, key=lambda write: _TABLE_ORDER[write[1]]):
             if kind == "insert":
                 columns = tuple(values)
                 row = tuple(values.values())

@@ -6,7 +6,6 @@ Callers flush their ``BatchWriter`` first, so these see every row the batch has 
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 from .sis_batch import fetch_in
 

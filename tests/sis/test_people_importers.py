@@ -91,6 +91,18 @@ def test_update_sis_id_if_login_claimed_takes_the_login_over(sis: Sis) -> None:
     assert [r[0] for r in sis.all("SELECT sis_user_id FROM pseudonyms")] == ["new"]
 
 
+def test_a_taken_over_sis_id_is_free_for_a_later_row_of_the_batch(sis: Sis) -> None:
+    sis.load("user", "user_id,login_id,status\nold,alice,active\n")
+    result = sis.load(
+        "user", "user_id,login_id,status\nnew,alice,active\nold,carol,active\n", import_id=2,
+        update_sis_id_if_login_claimed=True,
+    )
+    assert (result.count, result.warnings) == (2, [])
+    logins = {r["sis_user_id"]: r["unique_id"] for r in sis.all("SELECT * FROM pseudonyms")}
+    assert logins == {"new": "alice", "old": "carol"}
+    assert sis.value("SELECT count(*) FROM users") == 2
+
+
 def test_updates_rename_and_change_login_and_email(sis: Sis) -> None:
     sis.load("user", "user_id,login_id,full_name,email,status\nu1,alice,Alice A,a@example.com,active\n")
     result = sis.load("user", "user_id,login_id,full_name,email,status\nu1,alice2,Alice B,b@example.com,active\n", import_id=2)

@@ -8,6 +8,7 @@ user_observers want an exact case-insensitive match, admins compare the downcase
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import sqlite3
 from datetime import datetime, timezone
@@ -288,3 +289,39 @@ def integration_id_taken(cache: SisIdCache, integration_id: str | None, object_i
         return False
     holder = cache.get(integration_id)
     return holder is not None and holder["id"] != object_id
+
+
+class BoundedCache:
+    """A look-up cache of at most ``limit`` entries (the oldest go first), absences included.
+
+    For caches that live across the batches of a run: their memory stays bounded however long
+    the file is.
+    """
+
+    _ABSENT = object()
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._entries: dict[Any, Any] = {}
+
+    def missing(self, keys: Iterable[Any]) -> list[Any]:
+        """The keys not cached."""
+        entries = self._entries
+        return [key for key in keys if key not in entries]
+
+    def fill(self, looked_up: Iterable[Any], found: Iterable[tuple[Any, Any]]) -> None:
+        """Cache the values ``found`` and mark every other key of ``looked_up`` absent."""
+        entries = self._entries
+        for key in looked_up:
+            entries[key] = self._ABSENT
+        for key, value in found:
+            entries[key] = value
+        overflow = len(entries) - self.limit
+        if overflow > 0:
+            for key in list(itertools.islice(entries, overflow)):
+                del entries[key]
+
+    def get(self, key: Any) -> Any:
+        """The cached value, or None when absent or unknown."""
+        value = self._entries.get(key)
+        return None if value is self._ABSENT else value

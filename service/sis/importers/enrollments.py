@@ -1,7 +1,8 @@
 """enrollments.csv (section 9.8): users in course sections with a built-in role.
 
 The hot path of large imports (a million rows), so it works set-based: one pass validates the
-batch and resolves references from a handful of look-up queries, one query fetches the existing
+batch and resolves references from bounded caches that live for the run (filled by a handful of
+look-up queries per batch for what the run has not seen yet), one query fetches the existing
 enrollments of every (section, user) pair, a second pass decides per row, and ``executemany``
 writes. Later rows see what earlier rows of the batch did through the in-memory maps.
 """
@@ -14,7 +15,7 @@ from typing import Any, NamedTuple
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs, fetch_in
 from ...store.sis_queries import live_enrollments_elsewhere
 from ..context import ImportRun, SisRow
-from .common import ObjectEdit, match_status_prefix, parse_bool, parse_dates, without_sentinel
+from .common import BoundedCache, ObjectEdit, match_status_prefix, parse_bool, parse_dates, without_sentinel
 
 STATUSES = ("active", "deleted", "completed", "inactive", "deleted_last_completed")
 
@@ -26,7 +27,6 @@ _ROLE_WORDS = {
     "observer": "ObserverEnrollment",
     "designer": "DesignerEnrollment",
 }
-_LOGIN_COLUMNS = "id, user_id, sis_user_id, integration_id, unique_id, workflow_state"
 
 
 def enrollment_type(role: str | None) -> str | None:
@@ -58,60 +58,94 @@ class Plan(NamedTuple):
     limit_privileges: bool | None
 
 
-class _References:
-    """The batch's users, courses and sections, fetched in a few queries."""
+# Look-ups kept across the batches of one run, each bounded so memory never grows with the file.
+_MAX_CACHED_LOGINS = 200_000
+_MAX_CACHED_SECTIONS = 100_000
 
-    def __init__(self, conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> None:
-        root = run.root_account_id
-        sis_user_ids, integration_ids, course_ids, section_ids = [], [], [], []
+
+class _References:
+    """Users, courses and sections the run's enrollment rows name, fetched once per run.
+
+    Kept in ``run.state`` between batches: nothing an enrollments file does changes a login,
+    course or section (kinds run in order, so users, courses and sections are already final).
+    Default sections created by a batch join the cache only once that batch is done.
+    """
+
+    def __init__(self) -> None:
+        self.logins_by_sis_id = BoundedCache(_MAX_CACHED_LOGINS)
+        self.logins_by_integration_id = BoundedCache(_MAX_CACHED_LOGINS)
+        self.courses = BoundedCache(_MAX_CACHED_SECTIONS)
+        self.sections = BoundedCache(_MAX_CACHED_SECTIONS)
+        self.default_sections = BoundedCache(_MAX_CACHED_SECTIONS)
+
+    def load(self, conn: sqlite3.Connection, root_account_id: int, rows: list[SisRow]) -> None:
+        """Fetch what the batch names and the run has not seen yet, a query per kind of object."""
+        sis_user_ids, integration_ids, course_ids, section_ids = set(), set(), set(), set()
         for row in rows:
             values = row.values
             for column in ("user_id", "associated_user_id", "temporary_enrollment_source_user_id"):
                 if values.get(column):
-                    sis_user_ids.append(values[column])
+                    sis_user_ids.add(values[column])
             if values.get("user_integration_id"):
-                integration_ids.append(values["user_integration_id"])
+                integration_ids.add(values["user_integration_id"])
             if values.get("course_id"):
-                course_ids.append(values["course_id"])
+                course_ids.add(values["course_id"])
             if values.get("section_id"):
-                section_ids.append(values["section_id"])
-        login_scope = {"account_id": root}
-        self.logins_by_sis_id = {
-            r["sis_user_id"]: r
-            for r in fetch_in(conn, "pseudonyms", "sis_user_id", sis_user_ids, scope=login_scope, columns=_LOGIN_COLUMNS)
+                section_ids.add(values["section_id"])
+        login_scope = {"account_id": root_account_id}
+        for cache, column, wanted in (
+            (self.logins_by_sis_id, "sis_user_id", sis_user_ids),
+            (self.logins_by_integration_id, "integration_id", integration_ids),
+        ):
+            missing = cache.missing(wanted)
+            found = fetch_in(conn, "pseudonyms", column, missing, scope=login_scope, columns=f"{column}, {_LOGIN_COLUMNS}")
+            cache.fill(missing, ((r[0], Login(*r[1:])) for r in found))
+        scope = {"root_account_id": root_account_id}
+        missing = self.courses.missing(course_ids)
+        found = fetch_in(conn, "courses", "sis_source_id", missing, scope=scope, columns="sis_source_id, id, name")
+        self.courses.fill(missing, ((r[0], (r[1], r[2])) for r in found))
+        missing = self.sections.missing(section_ids)
+        found = fetch_in(
+            conn, "course_sections", "sis_source_id", missing, scope=scope,
+            columns="sis_source_id, id, course_id, nonxlist_course_id",
+        )
+        self.sections.fill(missing, ((r[0], (r[1], r[2], r[3])) for r in found))
+        course_only = {
+            course[0]
+            for row in rows
+            if not row.values.get("section_id") and (course := self.courses.get(row.values.get("course_id")))
         }
-        self.logins_by_integration_id = {
-            r["integration_id"]: r
-            for r in fetch_in(
-                conn, "pseudonyms", "integration_id", integration_ids, scope=login_scope, columns=_LOGIN_COLUMNS
-            )
-        }
-        scope = {"root_account_id": root}
-        self.courses = {
-            r["sis_source_id"]: r
-            for r in fetch_in(conn, "courses", "sis_source_id", course_ids, scope=scope, columns="id, sis_source_id, name")
-        }
-        self.sections = {
-            r["sis_source_id"]: r
-            for r in fetch_in(
-                conn, "course_sections", "sis_source_id", section_ids, scope=scope,
-                columns="id, sis_source_id, course_id, nonxlist_course_id",
-            )
-        }
-        self.default_sections: dict[int, int] = {
-            r["course_id"]: r["id"]
-            for r in fetch_in(
-                conn, "course_sections", "course_id", [c["id"] for c in self.courses.values()],
-                condition="default_section = 1 AND workflow_state <> 'deleted'", columns="id, course_id",
-            )
-        }
+        missing = self.default_sections.missing(course_only)
+        found = fetch_in(
+            conn, "course_sections", "course_id", missing,
+            condition="default_section = 1 AND workflow_state <> 'deleted'", columns="course_id, id",
+        )
+        self.default_sections.fill(missing, ((r[0], r[1]) for r in found))
+
+
+class Login(NamedTuple):
+    """What an enrollment needs of a login."""
+
+    user_id: int
+    id: int
+    unique_id: str
+    workflow_state: str
+
+
+_LOGIN_COLUMNS = "user_id, id, unique_id, workflow_state"
 
 
 def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
     """Create and update enrollments; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
-    refs = _References(conn, run, rows)
-    plans = [plan for row in rows if (plan := _plan(run, file, row, refs, writer)) is not None]
+    refs = run.state.get("enrollment_references")
+    if refs is None:
+        refs = run.state["enrollment_references"] = _References()
+    refs.load(conn, run.root_account_id, rows)
+    created_default_sections: dict[int, int] = {}
+    plans = [
+        plan for row in rows if (plan := _plan(run, file, row, refs, writer, created_default_sections)) is not None
+    ]
     existing: dict[tuple[int, int, str, int | None], dict[str, Any]] = {}
     pairs = [(plan.section_id, plan.user_id) for plan in plans]
     for enrollment in as_dicts(fetch_by_pairs(conn, "enrollments", "course_section_id", "user_id", pairs)):
@@ -129,28 +163,33 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
             )
             state = "deleted" if elsewhere else "completed"
         if enrollment is None:
-            stuck = ""
-            if sticky_new:
-                stuck = ",".join(f for f, v in (("end_at", plan.end_at), ("start_at", plan.start_at)) if v is not None)
-            existing[key] = writer.insert(
-                "enrollments",
-                {
-                    "id": writer.new_id("enrollments"),
-                    "root_account_id": run.root_account_id,
-                    "user_id": plan.user_id,
-                    "course_id": plan.course_id,
-                    "course_section_id": plan.section_id,
-                    "type": plan.type,
-                    "associated_user_id": plan.associated_user_id,
-                    "workflow_state": state,
-                    "start_at": plan.start_at,
-                    "end_at": plan.end_at,
-                    "limit_privileges_to_course_section": int(bool(plan.limit_privileges)),
-                    "sis_pseudonym_id": plan.login_id,
-                    "temporary_enrollment_source_user_id": plan.temporary_source_user_id,
-                    "stuck_sis_fields": stuck,
-                },
-            )
+            values: dict[str, Any] = {
+                "id": writer.new_id("enrollments"),
+                "root_account_id": run.root_account_id,
+                "user_id": plan.user_id,
+                "course_id": plan.course_id,
+                "course_section_id": plan.section_id,
+                "type": plan.type,
+                "workflow_state": state,
+                "sis_pseudonym_id": plan.login_id,
+            }
+            # Optional columns only when set: every bound column costs, and rows of the same
+            # shape still share one executemany.
+            for column, value in (
+                ("associated_user_id", plan.associated_user_id),
+                ("start_at", plan.start_at),
+                ("end_at", plan.end_at),
+                ("temporary_enrollment_source_user_id", plan.temporary_source_user_id),
+            ):
+                if value is not None:
+                    values[column] = value
+            if plan.limit_privileges:
+                values["limit_privileges_to_course_section"] = 1
+            if sticky_new and (plan.start_at is not None or plan.end_at is not None):
+                values["stuck_sis_fields"] = ",".join(
+                    field for field, value in (("end_at", plan.end_at), ("start_at", plan.start_at)) if value is not None
+                )
+            existing[key] = writer.insert("enrollments", values)
         else:
             edit = ObjectEdit(run, enrollment)
             edit.set("workflow_state", state)
@@ -166,27 +205,35 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                 edit.set("temporary_enrollment_source_user_id", plan.temporary_source_user_id)
             writer.update("enrollments", enrollment, edit.finish())
     writer.flush()
+    refs.default_sections.fill(created_default_sections, created_default_sections.items())
     return len(plans)
 
 
-def _plan(run: ImportRun, file: str, row: SisRow, refs: _References, writer: BatchWriter) -> Plan | None:
+def _plan(
+    run: ImportRun, file: str, row: SisRow, refs: _References, writer: BatchWriter,
+    created_default_sections: dict[int, int],
+) -> Plan | None:
     """Validate a row and resolve its references; warns and returns None when it is skipped."""
     values = row.values
-    course_sis_id = values.get("course_id")
-    section_sis_id = values.get("section_id")
-    user_sis_id = values.get("user_id")
-    user_integration_id = values.get("user_integration_id")
-    dates, dates_parsed = parse_dates(row, ("start_date", "end_date"))
-    if not dates_parsed:
-        where = f"course {course_sis_id}" if course_sis_id else f"section {section_sis_id}"
-        run.warn(file, f"Bad date format for user {user_sis_id or ''} in {where}", row)
+    get = values.get
+    course_sis_id = get("course_id")
+    section_sis_id = get("section_id")
+    user_sis_id = get("user_id")
+    user_integration_id = get("user_integration_id")
+    start_at = end_at = None
+    if get("start_date") or get("end_date"):
+        dates, dates_parsed = parse_dates(row, ("start_date", "end_date"))
+        if not dates_parsed:
+            where = f"course {course_sis_id}" if course_sis_id else f"section {section_sis_id}"
+            run.warn(file, f"Bad date format for user {user_sis_id or ''} in {where}", row)
+        start_at, end_at = without_sentinel(dates["start_date"]), without_sentinel(dates["end_date"])
     if not course_sis_id and not section_sis_id:
         run.warn(file, "No course_id or section_id given for an enrollment", row)
         return None
     if not user_sis_id and not user_integration_id:
         run.warn(file, "No user_id given for an enrollment", row)
         return None
-    status_text = values.get("status")
+    status_text = get("status")
     status = match_status_prefix(status_text, STATUSES)
     if status is None:
         run.warn(file, f'Improper status "{status_text or ""}" for an enrollment', row)
@@ -198,7 +245,7 @@ def _plan(run: ImportRun, file: str, row: SisRow, refs: _References, writer: Bat
     if user_integration_id:
         login = refs.logins_by_integration_id.get(user_integration_id)
     else:
-        login = refs.logins_by_sis_id.get(user_sis_id)  # type: ignore[arg-type]
+        login = refs.logins_by_sis_id.get(user_sis_id)
     if login is None:
         run.warn(
             file,
@@ -225,12 +272,11 @@ def _plan(run: ImportRun, file: str, row: SisRow, refs: _References, writer: Bat
         run.warn(file, f"An enrollment referenced a non-existent course {course_sis_id}", row)
         return None
     if section is None:
-        assert course is not None
-        section_id, course_id = _default_section(run, refs, writer, course), course["id"]
+        section_id, course_id = _default_section(run, refs, writer, course, created_default_sections), course[0]
     else:
-        section_id, course_id = section["id"], section["course_id"]
+        section_id, course_id, home_course_id = section
         # A section cross-listed away from the listed course still enrolls, in its new course.
-        if course is not None and course["id"] != course_id and section["nonxlist_course_id"] != course["id"]:
+        if course is not None and course[0] != course_id and home_course_id != course[0]:
             run.warn(
                 file,
                 f"An enrollment listed a section ({section_sis_id}) and a course ({course_sis_id}) that are"
@@ -239,41 +285,45 @@ def _plan(run: ImportRun, file: str, row: SisRow, refs: _References, writer: Bat
             )
             return None
 
-    role = values.get("role")
+    role = get("role")
     kind = enrollment_type(role)
     if kind is None:
         run.warn(file, f'Improper role "{role or ""}" for an enrollment', row)
         return None
     associated_user_id = None
-    associated_sis_id = values.get("associated_user_id")
-    if kind == "ObserverEnrollment" and associated_sis_id:
+    associated_sis_id = get("associated_user_id")
+    if associated_sis_id and kind == "ObserverEnrollment":
         associated = refs.logins_by_sis_id.get(associated_sis_id)
         if associated is None:
             run.warn(file, f"An enrollment referenced a non-existent associated user {associated_sis_id}", row)
             return None
-        associated_user_id = associated["user_id"]
+        associated_user_id = associated.user_id
     temporary_source_user_id = None
-    source_sis_id = values.get("temporary_enrollment_source_user_id")
+    source_sis_id = get("temporary_enrollment_source_user_id")
     if source_sis_id:
         source = refs.logins_by_sis_id.get(source_sis_id)
         if source is None:
             run.warn(file, f"An enrollment referenced a non-existent temporary enrollment source user {source_sis_id}", row)
             return None
-        temporary_source_user_id = source["user_id"]
-    if status == "active" and login["workflow_state"] == "deleted":
+        temporary_source_user_id = source.user_id
+    if status == "active" and login.workflow_state == "deleted":
         # Canvas still saves the enrollment, deleted, and counts the row.
-        run.warn(file, f"Attempted enrolling with deleted sis login {login['unique_id']} in course {course_sis_id or ''}", row)
+        run.warn(file, f"Attempted enrolling with deleted sis login {login.unique_id} in course {course_sis_id or ''}", row)
         status = "deleted"
+    limit = get("limit_section_privileges")
     return Plan(
-        row, login["user_id"], login["id"], course_id, section_id, kind, associated_user_id,
-        temporary_source_user_id, status, without_sentinel(dates["start_date"]), without_sentinel(dates["end_date"]),
-        parse_bool(values.get("limit_section_privileges")),
+        row, login.user_id, login.id, course_id, section_id, kind, associated_user_id,
+        temporary_source_user_id, status, start_at, end_at, None if limit is None else parse_bool(limit),
     )
 
 
-def _default_section(run: ImportRun, refs: _References, writer: BatchWriter, course: sqlite3.Row) -> int:
+def _default_section(
+    run: ImportRun, refs: _References, writer: BatchWriter, course: tuple[int, str],
+    created_default_sections: dict[int, int],
+) -> int:
     """The course's default section, created (named after the course) when it has none yet."""
-    section_id = refs.default_sections.get(course["id"])
+    course_id, course_name = course
+    section_id = refs.default_sections.get(course_id) or created_default_sections.get(course_id)
     if section_id is None:
         section_id = writer.new_id("course_sections")
         writer.insert(
@@ -281,12 +331,12 @@ def _default_section(run: ImportRun, refs: _References, writer: BatchWriter, cou
             {
                 "id": section_id,
                 "root_account_id": run.root_account_id,
-                "course_id": course["id"],
-                "name": course["name"],
+                "course_id": course_id,
+                "name": course_name,
                 "workflow_state": "active",
                 "default_section": 1,
             },
             record=False,
         )
-        refs.default_sections[course["id"]] = section_id
+        created_default_sections[course_id] = section_id
     return section_id

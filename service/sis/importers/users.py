@@ -194,8 +194,9 @@ class Logins:
         declared = values.get("declared_user_type")
         if declared:
             edit.set("declared_user_type", None if declared == DELETE_SENTINEL else declared)
+        previous_sis_id = login["sis_user_id"] if login else None
         stored = save(self.writer, "pseudonyms", edit, {"account_id": self.run.root_account_id})
-        self.by_sis_id.put(user_sis_id, stored)
+        self.by_sis_id.move(previous_sis_id, user_sis_id, stored)
         live_login = stored["unique_id_lower"] if stored["workflow_state"] != "deleted" else None
         if previous_login != live_login:
             self.by_login.put(previous_login, None)
