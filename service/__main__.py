@@ -11,6 +11,9 @@ from .app import create_app, resolve_tokens
 from .settings import Settings
 
 
+SWITCH_INTERVAL_S = 0.001
+
+
 def banner(settings: Settings, tokens: tuple[str, ...]) -> str:
     """What a person needs to start using the server, printed once at start-up."""
     url = f"http://{settings.host}:{settings.port}"
@@ -28,6 +31,9 @@ def banner(settings: Settings, tokens: tuple[str, ...]) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Run the server until SIGINT or SIGTERM."""
     settings = Settings.from_args(argv)
+    # Imports run Python code in worker threads; a shorter GIL switch interval (default 5 ms)
+    # lets the event loop answer a status poll within about a millisecond of its arrival.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     tokens = resolve_tokens(settings)

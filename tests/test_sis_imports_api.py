@@ -248,3 +248,29 @@ async def test_zip_of_several_kinds_in_any_order(client):
     assert body["processing_warnings"] == [["readme.txt", "Skipping unknown file type"]]
     assert body["data"]["counts"]["warning_count"] == 1
     assert [a["display_name"] for a in body["csv_attachments"]] == ["courses.csv", "users.csv"]
+
+
+async def test_batch_mode_term_is_found_by_sis_id_or_is_404(client, database):
+    terms = "term_id,name,status\nT1,Fall,active\n"
+    await import_and_wait(client, terms, filename="terms.csv")
+    term_id = database.execute(
+        "SELECT id FROM enrollment_terms WHERE sis_source_id = 'T1'").fetchone()[0]
+    body = await create_sis_import(client, COURSES_CSV, batch_mode="1",
+                                   batch_mode_term_id="sis_term_id:T1")
+    assert body["batch_mode"] is True and body["batch_mode_term_id"] == term_id
+    await wait_for_import(client, body["id"])
+    body = await create_sis_import(client, COURSES_CSV, batch_mode="true",
+                                   batch_mode_term_id=str(term_id))
+    assert body["batch_mode_term_id"] == term_id
+    await wait_for_import(client, body["id"])
+    before = database.execute("SELECT COUNT(*) FROM sis_imports").fetchone()[0]
+    response = await client.post(
+        "/api/v1/accounts/1/sis_imports",
+        data=multipart(COURSES_CSV, batch_mode="1", batch_mode_term_id="sis_term_id:nope"),
+        headers=AUTH)
+    assert response.status == 404
+    assert database.execute("SELECT COUNT(*) FROM sis_imports").fetchone()[0] == before
+    # batch_mode off: the term is ignored.
+    body = await create_sis_import(client, COURSES_CSV, batch_mode_term_id="sis_term_id:nope")
+    assert body["batch_mode"] is None and body["batch_mode_term_id"] is None
+    await wait_for_import(client, body["id"])

@@ -27,7 +27,13 @@ async def account_from_path(request: web.Request) -> sqlite3.Row:
 
 async def sis_root_account_from_path(request: web.Request) -> sqlite3.Row:
     """The account of ``:account_id`` after the checks every SIS action makes (section 2.2)."""
-    account = await account_from_path(request)
+    return check_sis_account(await account_from_path(request))
+
+
+def check_sis_account(account: sqlite3.Row | None) -> sqlite3.Row:
+    """Raise what Canvas answers for a missing, non-root or SIS-disabled account (section 2.2)."""
+    if account is None or account["workflow_state"] == "deleted":
+        raise NotFound()
     if account["root_account_id"] is not None:
         raise BadRequest(NOT_ROOT)
     if not account["allow_sis_import"]:

@@ -18,7 +18,9 @@ from ..states import SIS_STATES
 from ..store import files as files_store
 from ..store import sis_imports as store
 from ..uploads import UploadPolicy, receive_upload
-from .context import import_id_from_path, sis_root_account_from_path
+from ..store.accounts import resolve_account
+from ..store.sis_objects import find_active_term
+from .context import check_sis_account, import_id_from_path, sis_root_account_from_path
 
 SIS_UPLOAD = UploadPolicy(raw_name_prefix="sis_import", fallback_type="zip")
 
@@ -60,8 +62,6 @@ async def create(request: web.Request) -> web.Response:
 
 def _find_batch_term(conn: sqlite3.Connection, account_id: int, reference: str) -> int:
     """The Canvas id of the active term batch mode names; the generic 404 when there is none."""
-    from ..store.sis_objects import find_active_term
-
     term = find_active_term(conn, account_id, reference)
     if term is None:
         raise NotFound()
@@ -69,21 +69,27 @@ def _find_batch_term(conn: sqlite3.Connection, account_id: int, reference: str) 
 
 
 async def show(request: web.Request) -> web.Response:
-    """GET .../sis_imports/:id (also ``latest``, decision 19)."""
-    account = await sis_root_account_from_path(request)
-    return await _respond_with_import(request, await _find_import(request, account))
+    """GET .../sis_imports/:id (also ``latest``, decision 19).
 
-
-async def _find_import(request: web.Request, account: sqlite3.Row) -> sqlite3.Row:
+    The hot path of every polling client: the account, the import and everything its JSON
+    needs are read in one hop to the read connection.
+    """
+    reference = request.match_info["account_id"]
     import_id = import_id_from_path(request)
-    db = request.app[DATABASE]
-    if import_id is None:
-        row = await db.read(store.get_latest_sis_import, account["id"])
-    else:
-        row = await db.read(store.get_sis_import, account["id"], import_id)
-    if row is None:
+
+    def load(conn: sqlite3.Connection) -> tuple[sqlite3.Row | None, dict[str, Any] | None]:
+        account = resolve_account(conn, reference)
+        if account is None:
+            return None, None
+        row = (store.get_latest_sis_import(conn, account["id"]) if import_id is None
+               else store.get_sis_import(conn, account["id"], import_id))
+        return account, (store.load_for_json(conn, row) if row is not None else None)
+
+    account, view = await request.app[DATABASE].read(load)
+    check_sis_account(account)
+    if view is None:
         raise NotFound()
-    return row
+    return canvas_response(request, sis_import_json(view, base_url(request)))
 
 
 async def index(request: web.Request) -> web.Response:
