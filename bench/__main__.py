@@ -1,0 +1,33 @@
+"""``python -m bench [name ...]``: run the named benchmarks (all by default) one after another."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+
+# name -> (module, coroutine function)
+BENCHMARKS = {
+    "upload": ("bench.upload", "run"),
+    "users": ("bench.sis_import", "run_users"),
+    "sis-zip": ("bench.sis_import", "run_zip"),
+    "outcomes": ("bench.outcomes", "run"),
+}
+
+
+def main(names: list[str]) -> None:
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        raise SystemExit(f"unknown benchmark(s) {unknown}; choose from {list(BENCHMARKS)}")
+    for name in names or list(BENCHMARKS):
+        module_name, function_name = BENCHMARKS[name]
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            print(f"\n== {name}: not available ==")
+            continue
+        asyncio.run(getattr(module, function_name)())
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

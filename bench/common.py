@@ -1,0 +1,206 @@
+"""What every benchmark needs: a real server process, its memory, status pollers, baselines.
+
+The server runs as a separate process (``python -m service``) on a free loopback port with its
+own data directory, so its memory is measured alone (``/proc/<pid>/status``) and the client's
+work never shares its event loop. Every figure is printed; nothing here asserts a target.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import csv
+import os
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import AsyncIterator, Iterator
+
+import aiohttp
+
+TOKEN = "bench-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+MIB = 1024 * 1024
+TERMINAL = {"imported", "imported_with_messages", "failed", "failed_with_messages", "aborted",
+            "succeeded"}
+
+
+# BENCH_SCALE=0.1 runs every benchmark on a tenth of the rows, for a quick look.
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+
+
+def scaled(rows: int) -> int:
+    """A row count multiplied by BENCH_SCALE."""
+    return max(1, int(rows * SCALE))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def memory_kib(pid: int, field_name: str) -> int:
+    """VmRSS (resident now) or VmHWM (peak resident) of a process, in KiB."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(f"{field_name} not found for pid {pid}")
+
+
+@dataclass
+class Server:
+    """A server process for one benchmark."""
+
+    process: subprocess.Popen
+    url: str
+    data_dir: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+
+@contextlib.contextmanager
+def bench_directory(prefix: str) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix=f"canvas-imports-{prefix}-") as name:
+        yield Path(name)
+
+
+@contextlib.asynccontextmanager
+async def running_server(directory: Path, *extra_args: str) -> AsyncIterator[Server]:
+    """Start ``python -m service`` on a free port and stop it (SIGTERM) afterwards."""
+    port = free_port()
+    data_dir = directory / "data"
+    log = open(directory / "server.log", "w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "--port", str(port), "--data-dir", str(data_dir),
+         "--token", TOKEN, *extra_args],
+        stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    async with session.get(f"{url}/health") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"server did not start; see {directory / 'server.log'}")
+                await asyncio.sleep(0.05)
+        yield Server(process, url, data_dir)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@dataclass
+class PollStats:
+    """Latencies of status polls, in milliseconds."""
+
+    latencies_ms: list[float] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if not self.latencies_ms:
+            return "no polls"
+        ordered = sorted(self.latencies_ms)
+        p50 = statistics.median(ordered)
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return f"{len(ordered)} polls, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ordered[-1]:.1f} ms"
+
+
+# Each poller asks again this long after its previous answer: 20 pollers make ~200 polls/s,
+# far more than real clients (scripts poll every 1 to 60 s).
+POLL_INTERVAL_S = 0.1
+
+
+async def poll_until_done(session: aiohttp.ClientSession, status_url: str, pollers: int,
+                          stats: PollStats, on_body=None) -> dict:
+    """Poll ``status_url`` from ``pollers`` concurrent clients until the import ends."""
+    done = asyncio.Event()
+    final: dict = {}
+
+    async def poller() -> None:
+        while not done.is_set():
+            started = time.perf_counter()
+            async with session.get(status_url, headers=AUTH) as response:
+                body = await response.json()
+            stats.latencies_ms.append((time.perf_counter() - started) * 1000)
+            if on_body is not None:
+                on_body(body)
+            if body["workflow_state"] in TERMINAL:
+                final.update(body)
+                done.set()
+            await asyncio.sleep(POLL_INTERVAL_S)
+
+    await asyncio.gather(*(poller() for _ in range(pollers)))
+    return final
+
+
+def bare_insert_rows_per_s(csv_path: Path, directory: Path, name: str) -> float:
+    """Rows/s of the bare loop csv.reader -> executemany into a fresh SQLite file (the baseline)."""
+    db_path = directory / f"baseline-{name}.sqlite3"
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL").fetchall()
+    conn.execute("PRAGMA synchronous = NORMAL")
+    started = time.perf_counter()
+    rows = 0
+    with open(csv_path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        # Positional names: headers may repeat (an outcomes CSV has blank ones after "ratings").
+        columns = ", ".join(f"c{index}" for index in range(len(header)))
+        conn.execute(f"CREATE TABLE rows ({columns})")
+        insert = f"INSERT INTO rows VALUES ({', '.join('?' * len(header))})"
+        batch: list[list[str]] = []
+        for cells in reader:
+            batch.append(cells)
+            if len(batch) >= 2000:
+                conn.execute("BEGIN")
+                conn.executemany(insert, batch)
+                conn.execute("COMMIT")
+                rows += len(batch)
+                batch = []
+        if batch:
+            conn.execute("BEGIN")
+            conn.executemany(insert, batch)
+            conn.execute("COMMIT")
+            rows += len(batch)
+    elapsed = time.perf_counter() - started
+    conn.close()
+    db_path.unlink()
+    return rows / elapsed
+
+
+def print_header(title: str) -> None:
+    print(f"\n== {title} ==", flush=True)
+
+
+def write_lines(path: Path, header: str, lines: Iterator[str]) -> int:
+    """Write a CSV from a header and generated lines; returns the number of data rows."""
+    count = 0
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write(header + "\n")
+        for line in lines:
+            out.write(line + "\n")
+            count += 1
+    return count
+
+
+def file_mib(path: Path) -> float:
+    return os.path.getsize(path) / MIB
