@@ -102,3 +102,34 @@ async def test_other_root_accounts_do_not_wait(client, database):
     assert (await response.json())["ended_at"] is None, "the big import finished first"
     assert small_done["workflow_state"] == "imported"
     await wait_for_import(client, big["id"])
+
+
+async def test_warnings_are_capped_at_24_with_a_summary_pair(client):
+    rows = "".join(f"c{n},C{n},Course {n},bogus\n" for n in range(30))
+    body = await wait_for_import(
+        client, (await create_sis_import(client, "course_id,short_name,long_name,status\n" + rows,
+                                         filename="courses.csv"))["id"])
+    warnings = body["processing_warnings"]
+    assert len(warnings) == 25
+    assert warnings[0] == ["courses.csv", 'Improper status "bogus" for course c0']
+    assert warnings[-1] == ["and 6 more warnings that were not included",
+                            "Download the error file to see all warnings."]
+    assert body["data"]["counts"]["warning_count"] == 30
+
+
+async def test_an_unexpected_error_fails_the_import_without_a_traceback(client, settings, database):
+    created = await create_sis_import(client, USERS_CSV)
+    await wait_for_import(client, created["id"])
+    # The upload vanishes from disk (a broken volume) before the import is run again.
+    path = database.execute(
+        "SELECT f.path FROM files f JOIN sis_imports i ON i.upload_file_id = f.id WHERE i.id = ?",
+        (created["id"],)).fetchone()[0]
+    (settings.data_dir / path).unlink()
+    database.execute("UPDATE sis_imports SET workflow_state = 'created', ended_at = NULL"
+                     " WHERE id = ?", (created["id"],))
+    database.commit()
+    await create_sis_import(client, USERS_CSV)  # wakes the queue
+    body = await wait_for_import(client, created["id"])
+    assert body["workflow_state"] == "failed"
+    assert "No such file" in body["data"]["error_message"]
+    assert "Traceback" not in str(body) and body["ended_at"] is not None
