@@ -152,6 +152,8 @@ class SisImportRunner:
                 except ImportAborted:
                     raise
                 except Exception:
+                    # The batch rolled back: forget what importers cached from it.
+                    run.state.clear()
                     number = new_error_report_number()
                     log.exception("error report %d: SIS import %d, file %s",
                                   number, run.import_id, csv_file.source.name)

@@ -100,22 +100,3 @@ def find_active_term(conn: sqlite3.Connection, root_account_id: int, reference: 
         f"SELECT * FROM enrollment_terms WHERE root_account_id = ? AND {column} = ? AND workflow_state = 'active'",
         (root_account_id, value),
     ).fetchone()
-
-
-SIS_TERM_PREFIX = "sis_term_id:"
-
-
-def find_active_term(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
-    """An active term named by Canvas id or ``sis_term_id:X``, as batch_mode_term_id is looked up."""
-    if reference.startswith(SIS_TERM_PREFIX):
-        return conn.execute(
-            "SELECT * FROM enrollment_terms WHERE root_account_id = ? AND sis_source_id = ?"
-            " AND workflow_state = 'active'",
-            (root_account_id, reference[len(SIS_TERM_PREFIX):]),
-        ).fetchone()
-    if not reference.strip().isdigit():
-        return None
-    return conn.execute(
-        "SELECT * FROM enrollment_terms WHERE root_account_id = ? AND id = ? AND workflow_state = 'active'",
-        (root_account_id, int(reference)),
-    ).fetchone()
