@@ -51,16 +51,16 @@ def import_id_from_path(request: web.Request, name: str = "id") -> int | None:
     return int(value)
 
 
+def resolve_course(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | None:
+    """The course a path segment names: a Canvas id or ``sis_course_id:X``."""
+    if reference.startswith(SIS_COURSE_PREFIX):
+        return find_course_by_sis_id(conn, ROOT_ACCOUNT_ID, reference[len(SIS_COURSE_PREFIX):])
+    return get_course(conn, int(reference)) if reference.isdigit() else None
+
+
 async def course_from_path(request: web.Request) -> sqlite3.Row:
     """The course of ``:course_id`` (a Canvas id or ``sis_course_id:X``), or the generic 404."""
-    reference = request.match_info["course_id"]
-
-    def find(conn: sqlite3.Connection) -> sqlite3.Row | None:
-        if reference.startswith(SIS_COURSE_PREFIX):
-            return find_course_by_sis_id(conn, ROOT_ACCOUNT_ID, reference[len(SIS_COURSE_PREFIX):])
-        return get_course(conn, int(reference)) if reference.isdigit() else None
-
-    course = await request.app[DATABASE].read(find)
+    course = await request.app[DATABASE].read(resolve_course, request.match_info["course_id"])
     if course is None or course["workflow_state"] == "deleted":
         raise NotFound()
     return course

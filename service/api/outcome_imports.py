@@ -7,7 +7,7 @@ an import is only ever found through the context it was created in.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import Any, Mapping
 
 from aiohttp import web
 from multidict import MultiDict
@@ -22,10 +22,10 @@ from ..sis.options import check_import_type
 from ..states import OutcomeState
 from ..store import files as files_store
 from ..store import outcome_imports as store
-from ..store.accounts import root_account_id_of
+from ..store.accounts import resolve_account, root_account_id_of
 from ..store.outcomes import ACCOUNT, COURSE, Context
 from ..uploads import UploadPolicy, receive_upload
-from .context import account_from_path, course_from_path
+from .context import resolve_course
 
 # Canvas has no "Missing attachment" check here: without an attachment part, the request body
 # itself is the CSV. A raw body of unknown type is a CSV (not a zip, as for SIS imports).
@@ -35,12 +35,18 @@ LATEST = "latest"
 GROUP_ID = "learning_outcome_group_id"
 
 
-async def _context_from_path(request: web.Request) -> tuple[Context, int]:
-    """The account or course of the path, and its root account; the generic 404 otherwise."""
-    if "course_id" in request.match_info:
-        course = await course_from_path(request)
+def _resolve_context(
+    conn: sqlite3.Connection, match_info: Mapping[str, str]
+) -> tuple[Context, int] | None:
+    """The live account or course the path names, with its root account; None if there is none."""
+    if "course_id" in match_info:
+        course = resolve_course(conn, match_info["course_id"])
+        if course is None or course["workflow_state"] == "deleted":
+            return None
         return (COURSE, course["id"]), course["root_account_id"]
-    account = await account_from_path(request)
+    account = resolve_account(conn, match_info["account_id"])
+    if account is None or account["workflow_state"] == "deleted":
+        return None
     return (ACCOUNT, account["id"]), root_account_id_of(account)
 
 
@@ -53,7 +59,10 @@ def _target_group_id(request: web.Request, params: MultiDict[str]) -> int | None
 
 async def create(request: web.Request) -> web.Response:
     """POST .../outcome_imports(/group/:learning_outcome_group_id): store the upload, queue it."""
-    context, root_account_id = await _context_from_path(request)
+    resolved = await request.app[DATABASE].read(_resolve_context, request.match_info)
+    if resolved is None:
+        raise NotFound()
+    context, root_account_id = resolved
     settings = request.app[SETTINGS]
     # Query-string parameters are checked before a byte of the body is read.
     check_import_type(request.query)
@@ -83,18 +92,26 @@ async def create(request: web.Request) -> web.Response:
 
 
 async def _find_import(request: web.Request) -> tuple[sqlite3.Row, list[list[Any]]]:
-    """The import ``:id`` (or ``latest``) of the path's context, with its processing errors."""
-    context, _ = await _context_from_path(request)
+    """The import ``:id`` (or ``latest``) of the path's context, with its processing errors.
+
+    The hot path of every polling client: context, import and errors are read in one hop.
+    """
     reference = request.match_info["id"]
 
-    def load(conn: sqlite3.Connection) -> tuple[sqlite3.Row | None, list[list[Any]]]:
+    def load(conn: sqlite3.Connection) -> tuple[bool, sqlite3.Row | None, list[list[Any]]]:
+        resolved = _resolve_context(conn, request.match_info)
+        if resolved is None:
+            return False, None, []
+        context = resolved[0]
         if reference == LATEST:
             row = store.get_latest_outcome_import(conn, context)
         else:
             row = store.get_outcome_import(conn, context, int(reference)) if reference.isdigit() else None
-        return row, store.first_errors(conn, row["id"]) if row is not None else []
+        return True, row, store.first_errors(conn, row["id"]) if row is not None else []
 
-    row, errors = await request.app[DATABASE].read(load)
+    context_found, row, errors = await request.app[DATABASE].read(load)
+    if not context_found:
+        raise NotFound()
     if row is None:
         # Canvas renders the ActiveRecord::RecordNotFound message under "message".
         message = ("ActiveRecord::RecordNotFound" if reference == LATEST

@@ -248,8 +248,8 @@ def _parse_row(run: OutcomeImportRun, row: CsvRow) -> Item | None:
         bad_cell = invalid_utf8_cell(cells)
         if bad_cell is not None:
             raise RowError(f"Not a valid utf-8 string: {inspect_string(bad_cell)}")
-    if all(is_blank(cell) for cell in cells):
-        return None
+    if not "".join(cells).strip():
+        return None  # every cell blank (Ruby's blank?: empty or Unicode whitespace)
     ratings_start = run.header.ratings_start
     if len(cells) < ratings_start:
         # Canvas crashes on a row shorter than its header; missing cells are read as empty here.
@@ -567,6 +567,8 @@ def _update_friendly_description(
     if not is_blank(item.friendly_description):
         batch.set_friendly_description(outcome.id, context, item.friendly_description, ACTIVE)
         return
+    if outcome.is_new:
+        return  # created by this batch: it has no friendly description to delete
     existing = batch.friendly_description(outcome.id, context)
     if existing is not None and existing.workflow_state != DELETED:
         batch.set_friendly_description(outcome.id, context, None, DELETED)

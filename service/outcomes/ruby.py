@@ -101,5 +101,7 @@ _LEADING_INT = re.compile(rf"[{_RUBY_WS}]*([+-]?{_DIGITS})")
 
 def to_i(text: str) -> int:
     """``String#to_i``: the leading integer, 0 when there is none (``"12abc"`` is 12)."""
+    if text.isascii() and text.isdigit():
+        return int(text)  # the usual case, without the regular expression
     match = _LEADING_INT.match(text)
     return int(match.group(1).replace("_", "")) if match else 0

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from service.app import create_app
 from service.appkeys import QUEUE
 from service.outcomes.runner import progress_after
 from tests.helpers import AUTH, COURSES_CSV, import_and_wait, multipart
@@ -261,3 +262,39 @@ async def test_requests_need_a_token(client: TestClient) -> None:
 def test_progress_is_floored_and_held_below_100_while_running() -> None:
     assert [progress_after(line, 4) for line in (1, 2, 3, 4)] == [25, 50, 75, 99]
     assert progress_after(10, 3) == 99  # a file of CR line endings has more records than lines
+
+
+async def test_an_interrupted_import_runs_again_from_the_start(aiohttp_client, settings,
+                                                               database: sqlite3.Connection) -> None:
+    first = await aiohttp_client(create_app(settings))
+    await first.server.app[QUEUE].stop(0)
+    created = await post_outcomes(first, OUTCOMES_CSV)
+    await first.close()
+    # As if a crash had struck after the first batch: a group stamped, an error recorded.
+    database.execute("INSERT INTO learning_outcome_groups (context_type, context_id,"
+                     " root_account_id, vendor_guid, title, outcome_import_id, created_at,"
+                     " updated_at) VALUES ('Account', 1, 1, 'g1', 'Half done', ?, 'x', 'x')",
+                     (created["id"],))
+    database.execute("INSERT INTO outcome_import_errors (outcome_import_id, row, message)"
+                     " VALUES (?, 9, 'from the crashed run')", (created["id"],))
+    database.execute("UPDATE outcome_imports SET workflow_state = 'importing', progress = 50"
+                     " WHERE id = ?", (created["id"],))
+    database.commit()
+
+    second = await aiohttp_client(create_app(settings))
+    done = await wait_for_outcomes(second, created["id"])
+    assert (done["workflow_state"], done["progress"], done["processing_errors"]) == (
+        "succeeded", 100, [])
+    titles = [r[0] for r in database.execute(
+        "SELECT title FROM learning_outcome_groups WHERE vendor_guid = 'g1'")]
+    assert titles == ["Group 1"]  # updated by the rerun, not duplicated
+
+
+async def test_a_database_error_fails_the_import(client: TestClient,
+                                                 database: sqlite3.Connection) -> None:
+    # A real SQLite error, not a mock: the table the import writes no longer exists.
+    database.execute("DROP TABLE outcome_friendly_descriptions")
+    database.commit()
+    done = await wait_for_outcomes(client, (await post_outcomes(client, OUTCOMES_CSV))["id"])
+    assert (done["workflow_state"], done["processing_errors"]) == (
+        "failed", [[1, "Database error (no such table: outcome_friendly_descriptions)"]])
