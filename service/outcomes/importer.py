@@ -230,7 +230,8 @@ def _load_batch(conn: sqlite3.Connection, run: OutcomeImportRun, rows: list[CsvR
     ids: list[int] = []
     for row in rows:
         cells = row.cells
-        if len(cells) > max(type_at, guid_at) and cells[type_at] == "outcome":
+        # A row with bytes that are not UTF-8 is refused before it is looked at.
+        if not row.invalid_utf8 and len(cells) > max(type_at, guid_at) and cells[type_at] == "outcome":
             match = CANVAS_OUTCOME_ID.search(cells[guid_at])
             if match:
                 ids.append(int(match.group(1)))

@@ -89,9 +89,11 @@ def test_invalid_utf8_is_a_row_error_and_other_rows_import(outcomes_db: sqlite3.
                                                            tmp_path: Path) -> None:
     content = (csv_text([HEADERS]).encode()
                + b"evil \xff utf-8,a,outcome,,highest,,\n"
+               + b"title,guid\xfe,outcome,,highest,,\n"
                + csv_text([row(vendor_guid="b", title="søren 作戰")]).encode())
     result = run_import(outcomes_db, tmp_path, content)
-    assert result.errors == [(2, 'Not a valid utf-8 string: "evil \\xFF utf-8"')]
+    assert result.errors == [(2, 'Not a valid utf-8 string: "evil \\xFF utf-8"'),
+                             (3, 'Not a valid utf-8 string: "guid\\xFE"')]
     assert list(outcomes(outcomes_db)) == ["b"]
     assert outcomes(outcomes_db)["b"]["title"] == "søren 作戰"
 
