@@ -73,7 +73,7 @@ async def create(request: web.Request) -> web.Response:
         group_id = _target_group_id(request, upload.params)
         relative_path = str(upload.path.relative_to(settings.data_dir))
 
-        def insert(conn: sqlite3.Connection) -> tuple[sqlite3.Row, list[list[Any]]]:
+        def insert(conn: sqlite3.Connection) -> sqlite3.Row:
             now = utc_now()
             file_id = files_store.insert_file(
                 conn, display_name=upload.display_name, content_type=upload.content_type,
@@ -81,14 +81,14 @@ async def create(request: web.Request) -> web.Response:
             import_id = store.insert_outcome_import(
                 conn, context=context, root_account_id=root_account_id,
                 learning_outcome_group_id=group_id, upload_file_id=file_id, now=now)
-            return store.get_outcome_import(conn, context, import_id), []
+            return store.get_outcome_import(conn, context, import_id)
 
-        row, errors = await request.app[DATABASE].write(insert)
+        row = await request.app[DATABASE].write(insert)
     except BaseException:
         upload.discard()
         raise
     request.app[QUEUE].wake()
-    return canvas_response(request, outcome_import_json(row, errors))
+    return canvas_response(request, outcome_import_json(row, processing_errors=[]))
 
 
 async def _find_import(request: web.Request) -> tuple[sqlite3.Row, list[list[Any]]]:

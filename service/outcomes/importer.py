@@ -33,12 +33,11 @@ from .rules import (
     RowError, check_object, default_calculation_int, group_validation_errors,
     outcome_validation_errors, parse_number, parse_ratings,
 )
-from .ruby import inspect_list, inspect_string, is_blank, to_i
+from .ruby import inspect_list, inspect_string, is_blank, split_words, to_i
 
 # Reserved vendor_guid forms that refer to an existing record by id (matched anywhere, as Canvas).
 CANVAS_OUTCOME_ID = re.compile(r"canvas_outcome:(\d+)")
 CANVAS_GROUP_ID = re.compile(r"canvas_outcome_group:(\d+)")
-_RUBY_SPLIT = re.compile(r"[ \t\n\v\f\r]+")
 
 
 class OutcomeGroupNotFound(LookupError):
@@ -298,7 +297,7 @@ def _find_parents(
 @lru_cache(maxsize=4096)
 def _split_guids(parent_guids: str) -> tuple[str, ...]:
     """Ruby's ``strip.split.uniq`` of a parent_guids cell (ASCII whitespace separates)."""
-    return tuple(dict.fromkeys(guid for guid in _RUBY_SPLIT.split(parent_guids) if guid))
+    return tuple(dict.fromkeys(split_words(parent_guids)))
 
 
 # --- groups -----------------------------------------------------------------------------------

@@ -74,9 +74,23 @@ def float_to_s(value: float) -> str:
     return text
 
 
+# Ruby's ``\s`` and the separators of ``String#split`` with no argument: ASCII whitespace only.
+_RUBY_WS = " \t\n\v\f\r"
+_RUBY_WS_RUN = re.compile(f"[{_RUBY_WS}]+")
+
+
+def has_whitespace(text: str) -> bool:
+    """Ruby's ``text.match?(/\\s/)``."""
+    return _RUBY_WS_RUN.search(text) is not None
+
+
+def split_words(text: str) -> list[str]:
+    """Ruby's ``text.split``: the runs between ASCII whitespace, none empty."""
+    return [word for word in _RUBY_WS_RUN.split(text) if word]
+
+
 # Kernel#Float on a string: optional surrounding whitespace, a sign, digits with single
 # underscores between them, an optional fraction and exponent, or a hexadecimal integer.
-_RUBY_WS = " \t\n\v\f\r"
 _DIGITS = r"\d+(?:_\d+)*"
 _RUBY_FLOAT = re.compile(
     rf"[+-]?(?:{_DIGITS}(?:\.{_DIGITS})?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?"

@@ -7,11 +7,10 @@ human form (``Vendor guid is too long (maximum is 255 characters)``), return lis
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .ruby import float_to_s, inspect_list, is_blank, strict_float
+from .ruby import float_to_s, has_whitespace, inspect_list, is_blank, strict_float
 
 # Rails' maximum_string_length and Canvas's maximum_text_length (64 KiB - 1).
 MAX_STRING_LENGTH = 255
@@ -38,7 +37,6 @@ DEFAULT_CALCULATION_METHOD = "decaying_average"
 METHODS_WITHOUT_INT = ("highest", "latest")
 
 WORKFLOW_STATES = ("", "active", "deleted")
-_ASCII_WHITESPACE = re.compile(r"[ \t\n\v\f\r]")
 
 
 class RowError(Exception):
@@ -97,7 +95,7 @@ def check_object(vendor_guid: str, title: str, workflow_state: str) -> None:
         raise RowError('The "vendor_guid" field is required')
     if is_blank(title):
         raise RowError('The "title" field is required')
-    if _ASCII_WHITESPACE.search(vendor_guid):
+    if has_whitespace(vendor_guid):
         raise RowError('The "vendor_guid" field must have no spaces')
     if workflow_state not in WORKFLOW_STATES:
         raise RowError('"workflow_state" must be either "active" or "deleted"')
