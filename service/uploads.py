@@ -17,6 +17,7 @@ How the type is decided (section 2.3 and clients.md):
 
 from __future__ import annotations
 
+import asyncio
 import mimetypes
 import os
 import re
@@ -190,16 +191,19 @@ async def _stream_to_temp(chunks, uploads_dir: Path, max_bytes: int) -> tuple[Pa
     uploads_dir.mkdir(parents=True, exist_ok=True)
     temp_path = uploads_dir / f"partial-{uuid.uuid4().hex}"
     size = 0
+    handle = await aiofiles.open(temp_path, "wb")
     try:
-        async with aiofiles.open(temp_path, "wb") as handle:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise PayloadTooLarge(max_bytes)
-                await handle.write(chunk)
+        async for chunk in chunks:
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(max_bytes)
+            await handle.write(chunk)
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise
+    finally:
+        # Shielded: a handler cancelled by a disconnect must still close its file.
+        await asyncio.shield(handle.close())
     return temp_path, size
 
 
