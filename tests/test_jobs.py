@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from service.app import create_app
-from tests.helpers import AUTH, USERS_CSV, create_sis_import, make_zip, wait_for_import
+from tests.helpers import AUTH, COURSES_CSV, USERS_CSV, create_sis_import, make_zip, wait_for_import
 
 
 def _users_csv(count: int, bad_every: int = 0) -> str:
@@ -133,3 +133,24 @@ async def test_an_unexpected_error_fails_the_import_without_a_traceback(client, 
     assert body["workflow_state"] == "failed"
     assert "No such file" in body["data"]["error_message"]
     assert "Traceback" not in str(body) and body["ended_at"] is not None
+
+
+async def test_abort_while_importing_stops_the_import(client, database):
+    created = await create_sis_import(client, _users_csv(30000))
+    while True:
+        response = await client.get(f"/api/v1/accounts/1/sis_imports/{created['id']}", headers=AUTH)
+        body = await response.json()
+        if body["workflow_state"] == "importing" and body["progress"] > 0:
+            break
+        await asyncio.sleep(0.002)
+    response = await client.put(f"/api/v1/accounts/1/sis_imports/{created['id']}/abort",
+                                headers=AUTH)
+    aborted = await response.json()
+    assert aborted["workflow_state"] == "aborted" and aborted["progress"] == 100
+    # The worker notices at its next batch and leaves the abort alone.
+    follow_up = await create_sis_import(client, COURSES_CSV, filename="courses.csv")
+    assert (await wait_for_import(client, follow_up["id"]))["workflow_state"] == "imported"
+    response = await client.get(f"/api/v1/accounts/1/sis_imports/{created['id']}", headers=AUTH)
+    final = await response.json()
+    assert final["workflow_state"] == "aborted" and final["ended_at"] == aborted["ended_at"]
+    assert 0 < database.execute("SELECT COUNT(*) FROM pseudonyms").fetchone()[0] < 30000
