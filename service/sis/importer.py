@@ -120,6 +120,9 @@ class SisImportRunner:
                                     data, csv_file_ids, stopping)
             lines_before += csv_file.total_lines
             data["completed_importers"].append(csv_file.kind.name)
+            # Record the file's end (and any failure it ended with) before the next one starts.
+            await self._write(run, totals, data, csv_file_ids,
+                              progress=min(99, lines_before * 100 // max(total_lines, 1)))
         await self._finish(run, totals, data, csv_file_ids)
 
     async def _import_file(
