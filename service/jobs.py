@@ -124,6 +124,10 @@ class JobQueue:
 
     def _claim_next(self, conn: sqlite3.Connection) -> tuple[JobKind, sqlite3.Row] | None:
         # Runs on the writer thread inside a transaction: claims are serialised.
+        if self._stopping:
+            # An import interrupted by this shutdown has left the busy set: claiming it again
+            # now would reset its progress only to be interrupted at once.
+            return None
         now = utc_now()
         count = len(self._kinds)
         for offset in range(count):

@@ -8,6 +8,7 @@ from typing import Iterator
 
 import pytest
 from aiohttp.test_utils import TestClient
+from canvasapi import Canvas
 
 from service.app import create_app
 from service.settings import Settings
@@ -35,3 +36,11 @@ def database(settings: Settings) -> Iterator[sqlite3.Connection]:
     conn.row_factory = sqlite3.Row
     yield conn
     conn.close()
+
+
+@pytest.fixture
+def canvas(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> Canvas:
+    """canvasapi 3.6.0 pointed at the running server (call it from a thread: it blocks)."""
+    # requests would send loopback traffic through a configured HTTP proxy.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return Canvas(f"http://{client.server.host}:{client.server.port}", TOKEN)

@@ -6,17 +6,9 @@ import asyncio
 import io
 import time
 
-import pytest
 from canvasapi import Canvas
 
-from tests.helpers import SIS_TERMINAL, TOKEN, USERS_CSV, make_zip
-
-
-@pytest.fixture
-def canvas(client, monkeypatch) -> Canvas:
-    # requests would send loopback traffic through a configured HTTP proxy.
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return Canvas(f"http://{client.server.host}:{client.server.port}", TOKEN)
+from tests.helpers import SIS_TERMINAL, USERS_CSV, make_zip
 
 
 def _wait(account, sis_import):

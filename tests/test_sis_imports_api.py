@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from aiohttp import FormData
 
+from service.appkeys import QUEUE
 from tests.helpers import (
     AUTH, COURSES_CSV, USERS_CSV, create_sis_import, import_and_wait, make_zip, multipart,
     wait_for_import,
@@ -164,12 +165,10 @@ async def test_abort_and_abort_all_pending(client, database):
     done = await import_and_wait(client, USERS_CSV)
     response = await client.put(f"/api/v1/accounts/1/sis_imports/{done['id']}/abort", headers=AUTH)
     assert response.status == 404  # finished imports cannot be aborted
-    # Hold the queue: an import of a busy strand waits, so it can be aborted while created.
-    database.execute("UPDATE sis_imports SET workflow_state = 'importing' WHERE id = ?",
-                     (done["id"],))
-    database.commit()
+    # With the workers stopped, new imports stay created and can be aborted before they run.
+    await client.server.app[QUEUE].stop(grace_s=1)
     waiting = await create_sis_import(client, USERS_CSV)
-    other = await create_sis_import(client, USERS_CSV)
+    others = [await create_sis_import(client, USERS_CSV) for _ in range(2)]
     response = await client.put(f"/api/v1/accounts/1/sis_imports/{waiting['id']}/abort",
                                 headers=AUTH)
     body = await response.json()
@@ -178,7 +177,11 @@ async def test_abort_and_abort_all_pending(client, database):
     response = await client.put("/api/v1/accounts/1/sis_imports/abort_all_pending", headers=AUTH)
     assert await response.json() == {"aborted": True}
     states = dict(database.execute("SELECT id, workflow_state FROM sis_imports").fetchall())
-    assert states[other["id"]] == "aborted"
+    assert states == {done["id"]: "imported", waiting["id"]: "aborted",
+                      others[0]["id"]: "aborted", others[1]["id"]: "aborted"}
+    response = await client.put(f"/api/v1/accounts/1/sis_imports/{waiting['id']}/abort",
+                                headers=AUTH)
+    assert response.status == 404  # aborted is final
 
 
 async def test_options_are_validated_and_echoed(client, database):

@@ -18,7 +18,7 @@ from ..clock import utc_now
 from ..errors import NotFound
 from ..http import canvas_response, present
 from ..outcomes.ruby import to_i
-from ..sis.options import check_import_type
+from ..import_types import check_import_type
 from ..states import OutcomeState
 from ..store import files as files_store
 from ..store import outcome_imports as store

@@ -30,7 +30,7 @@ from ..states import SisState
 from ..store import files as files_store
 from ..store import sis_imports as store
 from ..store.sis_objects import import_statistics
-from .context import ImporterFn, ImportRun, Message, SisOptions, SisRow
+from .context import ImporterFn, ImportRun, SisOptions, SisRow
 from .importers import importer_for
 from .kinds import COUNT_KEYS, ORDER
 from .reader import (

@@ -14,13 +14,12 @@ from multidict import MultiDict
 
 from ..errors import BadRequest
 from ..http import present, value_to_boolean
+from ..import_types import check_import_type
 
-IMPORT_TYPES = ("instructure_csv",)
 DROP_STATUSES = ("deleted", "inactive", "completed", "deleted_last_completed")
 USER_REMOVE_STATUSES = ("deleted", "suspended")
 MAX_DATA_SET_IDENTIFIER_LENGTH = 128
 
-INVALID_IMPORT_TYPE = {"errors": [{"message": "invalid import type parameter"}]}
 BATCH_TERM_MISSING = {
     "message": "Batch mode specified, but the given batch_mode_term_id cannot be found."}
 CHANGE_THRESHOLD_REQUIRED = {
@@ -36,14 +35,6 @@ class ParsedOptions:
     options: dict[str, Any]
     import_type: str
     batch_mode_term_reference: str | None
-
-
-def check_import_type(params: MultiDict[str]) -> str:
-    """The import type; anything but instructure_csv is a 400 (decision 13; Canvas: 500)."""
-    import_type = params.get("import_type") or "instructure_csv"
-    if import_type not in IMPORT_TYPES:
-        raise BadRequest(INVALID_IMPORT_TYPE)
-    return import_type
 
 
 def parse_sis_options(params: MultiDict[str]) -> ParsedOptions:

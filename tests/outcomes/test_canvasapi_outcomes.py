@@ -6,21 +6,13 @@ import asyncio
 import io
 import time
 
-import pytest
 from canvasapi import Canvas
 from canvasapi.outcome_import import OutcomeImport
 
-from tests.helpers import COURSES_CSV, TOKEN, import_and_wait
+from tests.helpers import COURSES_CSV, import_and_wait
 from tests.outcomes.support import HEADERS, csv_text, group, row
 
 OUTCOMES_CSV = csv_text([HEADERS, group(vendor_guid="g"), row(vendor_guid="o", parent_guids="g")])
-
-
-@pytest.fixture
-def canvas(client, monkeypatch) -> Canvas:
-    # requests would send loopback traffic through a configured HTTP proxy.
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return Canvas(f"http://{client.server.host}:{client.server.port}", TOKEN)
 
 
 def _wait(context, outcome_import: OutcomeImport) -> OutcomeImport:
