@@ -9,6 +9,7 @@ import orjson
 
 from ..states import OUTCOME_PENDING, OutcomeState
 from .outcomes import Context
+from .queue import claim_oldest_per_strand
 
 # OutcomeImport#as_json: "processing_errors" holds the first 25 errors ordered by row.
 PROCESSING_ERRORS_SHOWN = 25
@@ -73,30 +74,12 @@ def created_group_ids(conn: sqlite3.Connection, import_id: int) -> list[str]:
 def claim_next_outcome_import(
     conn: sqlite3.Connection, busy_root_account_ids: Iterable[int], now: str
 ) -> sqlite3.Row | None:
-    """Move the next runnable import to ``importing`` and return it, or None.
-
-    Per root account only the oldest unfinished import may run (Canvas's strand per root account,
-    decision 22). One found ``importing`` that no worker of this process runs was interrupted by a
-    crash and is claimed again, to be run from the start (decision 23).
-    """
-    busy = set(busy_root_account_ids)
-    seen: set[int] = set()
-    pending = ",".join(f"'{state.value}'" for state in OUTCOME_PENDING)
-    for row in conn.execute(
-        f"SELECT id, root_account_id FROM outcome_imports WHERE workflow_state IN ({pending})"
-        " ORDER BY id"
-    ):
-        root_account_id = row["root_account_id"]
-        if root_account_id in seen or root_account_id in busy:
-            seen.add(root_account_id)
-            continue
-        conn.execute(
-            "UPDATE outcome_imports SET workflow_state = ?, progress = 0,"
-            " started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?",
-            (OutcomeState.IMPORTING, now, now, row["id"]),
-        )
-        return conn.execute("SELECT * FROM outcome_imports WHERE id = ?", (row["id"],)).fetchone()
-    return None
+    """Claim the next outcome import to run; one strand per root account, as Canvas's
+    "OutcomeImport::run::<root account>"."""
+    return claim_oldest_per_strand(
+        conn, table="outcome_imports", strand_column="root_account_id",
+        pending_states=OUTCOME_PENDING, running_state=OutcomeState.IMPORTING,
+        busy_strands=busy_root_account_ids, now=now)
 
 
 def reset_for_run(conn: sqlite3.Connection, import_id: int) -> None:

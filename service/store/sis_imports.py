@@ -8,6 +8,7 @@ from typing import Any, Iterable
 import orjson
 
 from . import files
+from .queue import claim_oldest_per_strand
 from ..states import SIS_ABORTABLE, SIS_PENDING, SisState
 
 # Canvas caps processing_errors / processing_warnings at 24 entries plus a summary pair.
@@ -100,29 +101,10 @@ def abort_pending_sis_imports(conn: sqlite3.Connection, account_id: int, now: st
 def claim_next_sis_import(
     conn: sqlite3.Connection, busy_account_ids: Iterable[int], now: str
 ) -> sqlite3.Row | None:
-    """Move the next runnable import to ``importing`` and return it, or None.
-
-    Per account, only the oldest unfinished import may run (decision 22). An import found
-    ``importing`` that no worker of this process runs was interrupted by a crash and is claimed
-    again, to be run from the start (decision 23).
-    """
-    busy = set(busy_account_ids)
-    seen: set[int] = set()
-    for row in conn.execute(
-        f"SELECT id, account_id FROM sis_imports WHERE workflow_state IN ({_quoted(SIS_PENDING)})"
-        " ORDER BY id"
-    ):
-        account_id = row["account_id"]
-        if account_id in seen or account_id in busy:
-            seen.add(account_id)
-            continue
-        conn.execute(
-            "UPDATE sis_imports SET workflow_state = 'importing', progress = 0,"
-            " started_at = COALESCE(started_at, ?), updated_at = ? WHERE id = ?",
-            (now, now, row["id"]),
-        )
-        return conn.execute("SELECT * FROM sis_imports WHERE id = ?", (row["id"],)).fetchone()
-    return None
+    """Claim the next SIS import to run; one strand per account (decision 22)."""
+    return claim_oldest_per_strand(
+        conn, table="sis_imports", strand_column="account_id", pending_states=SIS_PENDING,
+        running_state=SisState.IMPORTING, busy_strands=busy_account_ids, now=now)
 
 
 def reset_for_run(conn: sqlite3.Connection, import_id: int, data: dict[str, Any]) -> None:
