@@ -21,11 +21,7 @@ def main(names: list[str]) -> None:
         raise SystemExit(f"unknown benchmark(s) {unknown}; choose from {list(BENCHMARKS)}")
     for name in names or list(BENCHMARKS):
         module_name, function_name = BENCHMARKS[name]
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError:
-            print(f"\n== {name}: not available ==")
-            continue
+        module = importlib.import_module(module_name)
         asyncio.run(getattr(module, function_name)())
 
 
