@@ -204,6 +204,18 @@ class ObjectEdit:
         return self.changes
 
 
+def new_object_stuck_fields(run: ImportRun, sticky_fields: Iterable[str]) -> str:
+    """``stuck_sis_fields`` of an object a row creates, given the sticky fields the row set.
+
+    What ``ObjectEdit`` arrives at for a new object (every field it sets counts as changed),
+    for the importers' creation paths that build the row directly.
+    """
+    options = run.options
+    if options.add_sis_stickiness and not options.clear_sis_stickiness:
+        return ",".join(sorted(sticky_fields))
+    return ""
+
+
 class SisIdCache:
     """Objects of one table keyed by one column, prefetched per batch, updated as rows apply.
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, NamedTuple
 
-from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs, fetch_in
+from ...store.sis_batch import BatchWriter, fetch_by_pairs, fetch_in
 from ...store.sis_queries import live_enrollments_elsewhere
-from ..context import ImportRun, SisRow
+from ..context import ImportRun, SisOptions, SisRow
 from .common import BoundedCache, ObjectEdit, match_status_prefix, parse_bool, parse_dates, without_sentinel
 
 STATUSES = ("active", "deleted", "completed", "inactive", "deleted_last_completed")
@@ -146,12 +146,15 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     plans = [
         plan for row in rows if (plan := _plan(run, file, row, refs, writer, created_default_sections)) is not None
     ]
-    existing: dict[tuple[int, int, str, int | None], dict[str, Any]] = {}
+    existing: dict[tuple[int, int, str, int | None], Any] = {}
     pairs = [(plan.section_id, plan.user_id) for plan in plans]
-    for enrollment in as_dicts(fetch_by_pairs(conn, "enrollments", "course_section_id", "user_id", pairs)):
+    for enrollment in fetch_by_pairs(
+        conn, "enrollments", "course_section_id", "user_id", pairs, columns=_EXISTING_COLUMNS
+    ):
         key = (enrollment["course_section_id"], enrollment["user_id"], enrollment["type"], enrollment["associated_user_id"])
         existing[key] = enrollment
-    sticky_new = run.options.add_sis_stickiness and not run.options.clear_sis_stickiness
+    options = run.options
+    sticky_new = options.add_sis_stickiness and not options.clear_sis_stickiness
     for plan in plans:
         key = (plan.section_id, plan.user_id, plan.type, plan.associated_user_id)
         enrollment = existing.get(key)
@@ -162,6 +165,8 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                 conn, plan.user_id, plan.course_id, enrollment["id"] if enrollment else None
             )
             state = "deleted" if elsewhere else "completed"
+        if enrollment is not None and _unchanged(enrollment, plan, state, run.import_id, options):
+            continue
         if enrollment is None:
             values: dict[str, Any] = {
                 "id": writer.new_id("enrollments"),
@@ -191,6 +196,8 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                 )
             existing[key] = writer.insert("enrollments", values)
         else:
+            if not isinstance(enrollment, dict):  # a fetched row, edited for the first time
+                enrollment = existing[key] = dict(enrollment)
             edit = ObjectEdit(run, enrollment)
             edit.set("workflow_state", state)
             edit.set("course_id", plan.course_id)
@@ -207,6 +214,36 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     writer.flush()
     refs.default_sections.fill(created_default_sections, created_default_sections.items())
     return len(plans)
+
+
+# What the importer reads of an existing enrollment: its key, and every column a row may change.
+_EXISTING_COLUMNS = (
+    "t.id, t.course_section_id, t.user_id, t.type, t.associated_user_id, t.workflow_state, t.course_id,"
+    " t.sis_pseudonym_id, t.start_at, t.end_at, t.limit_privileges_to_course_section,"
+    " t.temporary_enrollment_source_user_id, t.sis_batch_id, t.stuck_sis_fields"
+)
+
+
+def _unchanged(enrollment: Any, plan: Plan, state: str, import_id: int, options: SisOptions) -> bool:
+    """Whether the row would leave the enrollment exactly as it is (a re-sent row, the common
+    case), so it needs neither an edit nor a write.
+
+    Only when the enrollment already carries this import's sis_batch_id and no sticky field
+    could move: with clear_sis_stickiness even an unchanged date un-sticks, so such rows take
+    the general path.
+    """
+    return (
+        enrollment["sis_batch_id"] == import_id
+        and enrollment["workflow_state"] == state
+        and enrollment["course_id"] == plan.course_id
+        and enrollment["sis_pseudonym_id"] == plan.login_id
+        and enrollment["start_at"] == plan.start_at
+        and enrollment["end_at"] == plan.end_at
+        and (plan.limit_privileges is None or enrollment["limit_privileges_to_course_section"] == plan.limit_privileges)
+        and (plan.temporary_source_user_id is None
+             or enrollment["temporary_enrollment_source_user_id"] == plan.temporary_source_user_id)
+        and not (options.clear_sis_stickiness and enrollment["stuck_sis_fields"])
+    )
 
 
 def _plan(

@@ -17,7 +17,9 @@ from typing import Any
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_in
 from ...store.sis_queries import delete_user_memberships, other_active_logins
 from ..context import ImportRun, SisRow
-from .common import DELETE_SENTINEL, ObjectEdit, SisIdCache, column_values, match_status_prefix, save
+from .common import (
+    DELETE_SENTINEL, ObjectEdit, SisIdCache, column_values, match_status_prefix, new_object_stuck_fields, save,
+)
 
 STATUSES = ("active", "suspended", "deleted")
 DECLARED_USER_TYPES = ("administrative", "observer", "staff", "student", "student_other", "teacher")
@@ -169,10 +171,12 @@ class Logins:
         self, login: dict[str, Any] | None, user_id: int, row: SisRow, user_sis_id: str, state: str
     ) -> dict[str, Any]:
         """Create or update a login from a users.csv or logins.csv row; returns the stored login."""
+        if login is None:
+            return self._create_login(user_id, row, user_sis_id, state)
         values = row.values
         edit = ObjectEdit(self.run, login)
-        previous_login = login["unique_id_lower"] if login and login["workflow_state"] != "deleted" else None
-        previous_integration_id = edit.value("integration_id")
+        previous_login = login["unique_id_lower"] if login["workflow_state"] != "deleted" else None
+        previous_integration_id = login.get("integration_id")
         edit.set("user_id", user_id)
         edit.set_sticky("unique_id", values["login_id"])
         edit.set("unique_id_lower", edit.value("unique_id").lower())
@@ -184,9 +188,7 @@ class Logins:
         edit.set_sticky("workflow_state", state)
         password = values.get("password")
         # Section 9.2: a password is set for new logins, or when SIS set the old one and it differs.
-        if password and (
-            login is None or (login["password_auto_generated"] and not password_matches(password, login["crypted_password"]))
-        ):
+        if password and login["password_auto_generated"] and not password_matches(password, login["crypted_password"]):
             edit.set("crypted_password", password_digest(password))
             edit.set("password_auto_generated", 1)
         if values.get("ssha_password"):
@@ -194,21 +196,58 @@ class Logins:
         declared = values.get("declared_user_type")
         if declared:
             edit.set("declared_user_type", None if declared == DELETE_SENTINEL else declared)
-        previous_sis_id = login["sis_user_id"] if login else None
-        stored = save(self.writer, "pseudonyms", edit, {"account_id": self.run.root_account_id})
-        self.by_sis_id.move(previous_sis_id, user_sis_id, stored)
-        live_login = stored["unique_id_lower"] if stored["workflow_state"] != "deleted" else None
+        previous_sis_id = login["sis_user_id"]
+        save(self.writer, "pseudonyms", edit, {})
+        self._remember(login, previous_sis_id, previous_login, previous_integration_id)
+        return login
+
+    def _create_login(self, user_id: int, row: SisRow, user_sis_id: str, state: str) -> dict[str, Any]:
+        """The row's new login, built directly: nothing to compare, so no edit (the common case)."""
+        values = row.values
+        unique_id = values["login_id"]
+        provider = values.get("authentication_provider_id")
+        password = values.get("password")
+        declared = values.get("declared_user_type")
+        # Every column, always, so the batch's new logins share one executemany.
+        login = self.writer.insert("pseudonyms", {
+            "id": self.writer.new_id("pseudonyms"),
+            "account_id": self.run.root_account_id,
+            "user_id": user_id,
+            "unique_id": unique_id,
+            "unique_id_lower": unique_id.lower(),
+            "sis_user_id": user_sis_id,
+            "integration_id": values.get("integration_id"),
+            "authentication_provider_id": provider.lower() if provider else None,
+            "workflow_state": state,
+            "crypted_password": password_digest(password) if password else None,
+            "password_auto_generated": 1 if password else 0,
+            "sis_ssha": values.get("ssha_password"),
+            "declared_user_type": None if declared == DELETE_SENTINEL else declared,
+            "sis_communication_channel_id": None,
+            "stuck_sis_fields": new_object_stuck_fields(self.run, ("unique_id", "workflow_state")),
+        })
+        self._remember(login, None, None, None)
+        return login
+
+    def _remember(
+        self, login: dict[str, Any], previous_sis_id: str | None, previous_login: str | None,
+        previous_integration_id: str | None,
+    ) -> None:
+        """Re-key the batch's view of a login that was just created or changed."""
+        self.by_sis_id.move(previous_sis_id, login["sis_user_id"], login)
+        live_login = login["unique_id_lower"] if login["workflow_state"] != "deleted" else None
         if previous_login != live_login:
             self.by_login.put(previous_login, None)
-        self.by_login.put(live_login, stored)
-        self.by_integration_id.move(previous_integration_id, stored.get("integration_id"), stored)
-        return stored
+        self.by_login.put(live_login, login)
+        self.by_integration_id.move(previous_integration_id, login["integration_id"], login)
 
     def save_email(self, login: dict[str, Any], email: str, active: bool) -> None:
         """Point the login's SIS e-mail channel at ``email``: active, or retired for a deleted user."""
         user_id = login["user_id"]
-        self._load_channels([user_id])
-        channels = self._channels[user_id]
+        channels = self._channels.get(user_id)
+        if channels is None:
+            self._load_channels([user_id])
+            channels = self._channels[user_id]
         lowered = email.lower()
         channel = next((c for c in channels if c["path"].lower() == lowered), None)
         if channel is None and login.get("sis_communication_channel_id"):
@@ -321,14 +360,30 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
 def _save_user(
     writer: BatchWriter, run: ImportRun, user: dict[str, Any] | None, values: dict[str, str | None]
 ) -> dict[str, Any]:
+    if user is None:
+        return _create_user(writer, run, values)
     edit = ObjectEdit(run, user)
-    name = infer_name(values, user["name"] if user else None)
+    name = infer_name(values, user["name"])
     edit.set_sticky("name", name)
-    edit.set_sticky(
-        "sortable_name", infer_sortable_name(values, edit.value("name"), user["sortable_name"] if user else None)
-    )
+    edit.set_sticky("sortable_name", infer_sortable_name(values, edit.value("name"), user["sortable_name"]))
     if values.get("short_name"):
         edit.set_sticky("short_name", values["short_name"])
     # Canvas: "we just leave all users registered now".
     edit.set("workflow_state", "registered")
-    return save(writer, "users", edit, {"root_account_id": run.root_account_id})
+    return save(writer, "users", edit, {})
+
+
+def _create_user(writer: BatchWriter, run: ImportRun, values: dict[str, str | None]) -> dict[str, Any]:
+    """The row's new user, built directly (see ``Logins._create_login``)."""
+    name = infer_name(values)
+    short_name = values.get("short_name")
+    sticky = ("name", "sortable_name", "short_name") if short_name else ("name", "sortable_name")
+    return writer.insert("users", {
+        "id": writer.new_id("users"),
+        "root_account_id": run.root_account_id,
+        "name": name,
+        "sortable_name": infer_sortable_name(values, name),
+        "short_name": short_name,
+        "workflow_state": "registered",
+        "stuck_sis_fields": new_object_stuck_fields(run, sticky),
+    })
