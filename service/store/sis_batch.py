@@ -111,7 +111,9 @@ class BatchWriter:
         self.import_id = import_id
         self.now = now
         self._next_ids: dict[str, int] = {}
-        self._writes: list[tuple[str, str, dict[str, Any]]] = []  # (kind, table, values with id)
+        # table -> [(kind, values with id)] in queue order; one list per table, so the flush
+        # needs no sort to write parents first.
+        self._writes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._queued: dict[tuple[str, int], dict[str, Any]] = {}  # (table, id) -> queued values
         # (object_type, object_id) -> [previous_state, new_state]
         self._state_changes: dict[tuple[str, int], list[str | None]] = {}
@@ -137,7 +139,10 @@ class BatchWriter:
         row.setdefault("updated_at", self.now)
         if table not in _TABLES_WITHOUT_SIS_BATCH_ID:
             row.setdefault("sis_batch_id", self.import_id)
-        self._writes.append(("insert", table, row))
+        writes = self._writes.get(table)
+        if writes is None:
+            writes = self._writes[table] = []
+        writes.append(("insert", row))
         self._queued[(table, row["id"])] = row
         object_type = STATE_CHANGE_TYPES.get(table)
         if object_type is not None and record:
@@ -174,7 +179,7 @@ class BatchWriter:
                 queued.update(changes)
         else:
             queued = {"id": current["id"], **changes}
-            self._writes.append(("update", table, queued))
+            self._writes.setdefault(table, []).append(("update", queued))
             self._queued[key] = queued
 
     def record_state_change(
@@ -190,20 +195,21 @@ class BatchWriter:
 
     def flush(self) -> None:
         """Write everything queued, table by table, then the roll-back records."""
-        shape: tuple[str, str, tuple[str, ...]] | None = None
-        params: list[tuple[Any, ...]] = []
-        for kind, table, values in sorted(self._writes, key=lambda write: _TABLE_ORDER[write[1]]):
-            if kind == "insert":
-                columns = tuple(values)
-                row = tuple(values.values())
-            else:
-                columns = tuple(name for name in values if name != "id")
-                row = (*(values[name] for name in columns), values["id"])
-            if (kind, table, columns) != shape:
-                self._execute(shape, params)
-                shape, params = (kind, table, columns), []
-            params.append(row)
-        self._execute(shape, params)
+        for table in sorted(self._writes, key=_TABLE_ORDER.__getitem__):
+            shape: tuple[str, str, tuple[str, ...]] | None = None
+            params: list[tuple[Any, ...]] = []
+            for kind, values in self._writes[table]:
+                if kind == "insert":
+                    columns = tuple(values)
+                    row = tuple(values.values())
+                else:
+                    columns = tuple(name for name in values if name != "id")
+                    row = (*(values[name] for name in columns), values["id"])
+                if (kind, table, columns) != shape:
+                    self._execute(shape, params)
+                    shape, params = (kind, table, columns), []
+                params.append(row)
+            self._execute(shape, params)
         if self._state_changes:
             # In key order: the records' B-tree then grows at its edge instead of splitting pages
             # all over (a third cheaper than queue order, which interleaves object types).

@@ -179,3 +179,18 @@ enrollment_id,grade_publishing_status,message
     ]
     row = people.one("SELECT * FROM enrollments")
     assert (row["grade_publishing_status"], row["grade_publishing_message"], row["sis_batch_id"]) == ("published", "All good", 1)
+
+
+def test_a_row_resent_within_an_import_writes_nothing_unless_it_unsticks(people: Sis) -> None:
+    row = "section_id,user_id,role,status,start_date\ns1,u1,student,active,2024-01-01\n"
+    assert people.load("enrollment", row).count == 1
+    writes_before = people.conn.total_changes
+    assert people.load("enrollment", row).count == 1  # the same import again: nothing to write
+    assert people.conn.total_changes == writes_before
+    # clear_sis_stickiness unsticks the dates the row writes through even when they are unchanged.
+    people.conn.execute("UPDATE enrollments SET stuck_sis_fields = 'start_at'")
+    people.load("enrollment", row, clear_sis_stickiness=True)
+    assert people.value("SELECT stuck_sis_fields FROM enrollments") == "start_at"  # stuck: not written
+    people.load("enrollment", row, clear_sis_stickiness=True, override_sis_stickiness=True)
+    assert people.value("SELECT stuck_sis_fields FROM enrollments") == ""
+    assert people.changed() == {"Enrollment": {"created": 1}}

@@ -52,6 +52,15 @@ def test_sticky_user_names_and_account_parent(sis: Sis) -> None:
     assert (moved["parent_account_id"], moved["name"], moved["stuck_sis_fields"]) == (parent, "Arts and Crafts", "parent_account_id")
 
 
+def test_new_users_and_logins_stick_what_they_set(sis: Sis) -> None:
+    sis.load("user", "user_id,login_id,full_name,short_name,status\nu1,alice,Alice A,Al,active\n", **ADD)
+    assert sis.value("SELECT stuck_sis_fields FROM users") == "name,short_name,sortable_name"
+    # clear_sis_stickiness wins over add: a new object sticks nothing.
+    sis.load("user", "user_id,login_id,full_name,status\nu2,bob,Bob B,active\n", clear_sis_stickiness=True, **ADD)
+    assert sis.value("SELECT stuck_sis_fields FROM users WHERE name = 'Bob B'") == ""
+    assert sis.value("SELECT stuck_sis_fields FROM pseudonyms WHERE sis_user_id = 'u2'") == ""
+
+
 def test_one_user_import_has_canvas_statistics(sis: Sis) -> None:
     sis.load("user", "user_id,login_id,email,status\nu1,alice,alice@example.com,active\n")
     stats = sis.statistics()
