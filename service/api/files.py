@@ -23,7 +23,9 @@ async def download(request: web.Request) -> web.StreamResponse:
     path = request.app[SETTINGS].data_dir / row["path"]
     if not path.is_file():
         raise NotFound()
+    # The name comes from the client's upload: keep it from breaking out of the header value.
+    safe_name = "".join(c for c in row["display_name"] if c.isprintable() and c not in '"\\')
     return web.FileResponse(path, headers={
         "Content-Type": row["content_type"],
-        "Content-Disposition": f'attachment; filename="{row["display_name"]}"',
+        "Content-Disposition": f'attachment; filename="{safe_name}"',
     })
