@@ -277,3 +277,21 @@ async def test_batch_mode_term_is_found_by_sis_id_or_is_404(client, database):
     body = await create_sis_import(client, COURSES_CSV, batch_mode_term_id="sis_term_id:nope")
     assert body["batch_mode"] is None and body["batch_mode_term_id"] is None
     await wait_for_import(client, body["id"])
+
+
+async def test_sub_accounts_resolve_by_sis_account_id_and_refuse_sis_imports(client):
+    accounts = "account_id,parent_account_id,name,status\nA1,,Arts,active\nA2,A1,Music,active\n"
+    await import_and_wait(client, accounts, filename="accounts.csv")
+    response = await client.get("/api/v1/accounts/sis_account_id:A2", headers=AUTH)
+    music = await response.json()
+    assert music["name"] == "Music" and music["sis_account_id"] == "A2"
+    response = await client.get(f"/api/v1/accounts/{music['parent_account_id']}", headers=AUTH)
+    assert (await response.json())["sis_account_id"] == "A1"
+    for reference in ("sis_account_id:A2", str(music["id"])):
+        response = await client.post(f"/api/v1/accounts/{reference}/sis_imports",
+                                     data=multipart(USERS_CSV), headers=AUTH)
+        assert response.status == 400
+        assert await response.json() == {
+            "errors": ["SIS imports can only be executed on root accounts"]}
+    response = await client.get("/api/v1/accounts/sis_account_id:nope", headers=AUTH)
+    assert response.status == 404
