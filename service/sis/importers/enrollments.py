@@ -9,6 +9,7 @@ writes. Later rows see what earlier rows of the batch did through the in-memory 
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from typing import Any, NamedTuple
 
@@ -29,6 +30,7 @@ _ROLE_WORDS = {
 }
 
 
+@functools.lru_cache(maxsize=256)  # a file names a handful of roles, a million times over
 def enrollment_type(role: str | None) -> str | None:
     """The enrollment type of a role: Canvas matches /\\Astudent/i and /\\A(teacher|ta|observer|designer)\\z/i."""
     if not role:
@@ -80,18 +82,16 @@ class _References:
 
     def load(self, conn: sqlite3.Connection, root_account_id: int, rows: list[SisRow]) -> None:
         """Fetch what the batch names and the run has not seen yet, a query per kind of object."""
-        sis_user_ids, integration_ids, course_ids, section_ids = set(), set(), set(), set()
-        for row in rows:
-            values = row.values
-            for column in ("user_id", "associated_user_id", "temporary_enrollment_source_user_id"):
-                if values.get(column):
-                    sis_user_ids.add(values[column])
-            if values.get("user_integration_id"):
-                integration_ids.add(values["user_integration_id"])
-            if values.get("course_id"):
-                course_ids.add(values["course_id"])
-            if values.get("section_id"):
-                section_ids.add(values["section_id"])
+        # Values are None or non-empty (the reader's rule), so a set of each column minus None.
+        batch = [row.values for row in rows]
+        sis_user_ids = {v.get("user_id") for v in batch}
+        sis_user_ids.update(v.get("associated_user_id") for v in batch)
+        sis_user_ids.update(v.get("temporary_enrollment_source_user_id") for v in batch)
+        integration_ids = {v.get("user_integration_id") for v in batch}
+        course_ids = {v.get("course_id") for v in batch}
+        section_ids = {v.get("section_id") for v in batch}
+        for wanted in (sis_user_ids, integration_ids, course_ids, section_ids):
+            wanted.discard(None)
         login_scope = {"account_id": root_account_id}
         for cache, column, wanted in (
             (self.logins_by_sis_id, "sis_user_id", sis_user_ids),
@@ -112,8 +112,8 @@ class _References:
         self.sections.fill(missing, ((r[0], (r[1], r[2], r[3])) for r in found))
         course_only = {
             course[0]
-            for row in rows
-            if not row.values.get("section_id") and (course := self.courses.get(row.values.get("course_id")))
+            for v in batch
+            if not v.get("section_id") and (course := self.courses.get(v.get("course_id")))
         }
         missing = self.default_sections.missing(course_only)
         found = fetch_in(

@@ -254,22 +254,32 @@ class Logins:
             channel = next((c for c in channels if c["id"] == login["sis_communication_channel_id"]), None)
         state = "active" if active else "retired"
         if channel is None:
-            channel = self.writer.insert(
-                "communication_channels",
-                {
-                    "id": self.writer.new_id("communication_channels"),
-                    "user_id": user_id,
-                    "pseudonym_id": login["id"],
-                    "path": email,
-                    "workflow_state": state,
-                },
-            )
-            channels.append(channel)
+            channel = self._insert_channel(login, email, state)
         else:
             self.writer.update(
                 "communication_channels", channel, {"path": email, "workflow_state": state, "pseudonym_id": login["id"]}
             )
         self.writer.update("pseudonyms", login, {"sis_communication_channel_id": channel["id"]})
+
+    def create_email(self, login: dict[str, Any], email: str, active: bool) -> None:
+        """``save_email`` for a login and user this batch created: the user has no channel yet."""
+        channel = self._insert_channel(login, email, "active" if active else "retired")
+        # The login is still this batch's queued insert: setting the value is the write.
+        login["sis_communication_channel_id"] = channel["id"]
+
+    def _insert_channel(self, login: dict[str, Any], email: str, state: str) -> dict[str, Any]:
+        channel = self.writer.insert(
+            "communication_channels",
+            {
+                "id": self.writer.new_id("communication_channels"),
+                "user_id": login["user_id"],
+                "pseudonym_id": login["id"],
+                "path": email,
+                "workflow_state": state,
+            },
+        )
+        self._channels[login["user_id"]].append(channel)
+        return channel
 
     def remove_memberships_if_last_login(self, user_id: int, user_sis_id: str) -> None:
         """Section 9.2: deleting the user's last login in the account removes their memberships."""
@@ -341,27 +351,33 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
         if logins.integration_id_claimed(file, row, user_sis_id, login):
             continue
 
-        user = logins.users.get(login["user_id"]) if login is not None else None
-        if user is None:
-            user = _save_user(writer, run, None, values)
+        email = values.get("email")
+        if login is None:
+            # The common case: a new user with a new login (and e-mail), built directly.
+            user = _create_user(writer, run, values)
+            logins.user_created(user)
+            stored_login = logins.save_login(None, user["id"], row, user_sis_id, status)
+            if email:
+                logins.create_email(stored_login, email, status != "deleted")
+            imported += 1
+            continue
+        user = logins.users.get(login["user_id"])
+        if user is None:  # a login without its user (foreign keys prevent it): give it one
+            user = _create_user(writer, run, values)
             logins.user_created(user)
         else:
             _save_user(writer, run, user, values)
-        if status == "deleted" and login is not None:
+        if status == "deleted":
             logins.remove_memberships_if_last_login(user["id"], user_sis_id)
         stored_login = logins.save_login(login, user["id"], row, user_sis_id, status)
-        if values.get("email"):
-            logins.save_email(stored_login, values["email"], status != "deleted")
+        if email:
+            logins.save_email(stored_login, email, status != "deleted")
         imported += 1
     writer.flush()
     return imported
 
 
-def _save_user(
-    writer: BatchWriter, run: ImportRun, user: dict[str, Any] | None, values: dict[str, str | None]
-) -> dict[str, Any]:
-    if user is None:
-        return _create_user(writer, run, values)
+def _save_user(writer: BatchWriter, run: ImportRun, user: dict[str, Any], values: dict[str, str | None]) -> None:
     edit = ObjectEdit(run, user)
     name = infer_name(values, user["name"])
     edit.set_sticky("name", name)
@@ -370,7 +386,7 @@ def _save_user(
         edit.set_sticky("short_name", values["short_name"])
     # Canvas: "we just leave all users registered now".
     edit.set("workflow_state", "registered")
-    return save(writer, "users", edit, {})
+    save(writer, "users", edit, {})
 
 
 def _create_user(writer: BatchWriter, run: ImportRun, values: dict[str, str | None]) -> dict[str, Any]:
