@@ -104,6 +104,9 @@ class BatchWriter:
     (a row that frees a unique value, a login renamed away, before a later row that takes it),
     and consecutive writes of the same shape share one ``executemany``. Repeated updates of one
     row merge into its first queued write.
+
+    A million-row file queues a few writes per row, so the bookkeeping per write is kept to a
+    handful of dict operations.
     """
 
     def __init__(self, conn: sqlite3.Connection, import_id: int, now: str) -> None:
@@ -111,12 +114,13 @@ class BatchWriter:
         self.import_id = import_id
         self.now = now
         self._next_ids: dict[str, int] = {}
-        # table -> [(kind, values with id)] in queue order; one list per table, so the flush
-        # needs no sort to write parents first.
-        self._writes: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        # table -> [(is_insert, values with id)] in queue order; one list per table, so the
+        # flush needs no sort to write parents first.
+        self._writes: dict[str, list[tuple[bool, dict[str, Any]]]] = {}
         self._queued: dict[tuple[str, int], dict[str, Any]] = {}  # (table, id) -> queued values
-        # (object_type, object_id) -> [previous_state, new_state]
-        self._state_changes: dict[tuple[str, int], list[str | None]] = {}
+        # object_type -> {object_id: [previous_state, new_state]}: per type, so the flush writes
+        # the records in key order with a sort of (mostly ascending) integers.
+        self._state_changes: dict[str, dict[int, list[str | None]]] = {}
 
     def new_id(self, table: str) -> int:
         """Reserve the id of a row this batch will insert into ``table``."""
@@ -135,18 +139,22 @@ class BatchWriter:
         # One dict is both the queued insert and the importer's view of the row: updates before
         # the flush land in the insert itself.
         row = values
-        row.setdefault("created_at", self.now)
-        row.setdefault("updated_at", self.now)
-        if table not in _TABLES_WITHOUT_SIS_BATCH_ID:
-            row.setdefault("sis_batch_id", self.import_id)
+        if "created_at" not in row:
+            row["created_at"] = self.now
+        if "updated_at" not in row:
+            row["updated_at"] = self.now
+        if "sis_batch_id" not in row and table not in _TABLES_WITHOUT_SIS_BATCH_ID:
+            row["sis_batch_id"] = self.import_id
         writes = self._writes.get(table)
         if writes is None:
             writes = self._writes[table] = []
-        writes.append(("insert", row))
-        self._queued[(table, row["id"])] = row
-        object_type = STATE_CHANGE_TYPES.get(table)
-        if object_type is not None and record:
-            self.record_state_change(object_type, row["id"], None, row["workflow_state"])
+        writes.append((True, row))
+        row_id = row["id"]
+        self._queued[(table, row_id)] = row
+        if record:
+            object_type = STATE_CHANGE_TYPES.get(table)
+            if object_type is not None:
+                self.record_state_change(object_type, row_id, None, row["workflow_state"])
         return row
 
     def update(
@@ -179,54 +187,57 @@ class BatchWriter:
                 queued.update(changes)
         else:
             queued = {"id": current["id"], **changes}
-            self._writes.setdefault(table, []).append(("update", queued))
+            self._writes.setdefault(table, []).append((False, queued))
             self._queued[key] = queued
 
     def record_state_change(
         self, object_type: str, object_id: int, previous: str | None, new: str
     ) -> None:
         """Remember a workflow_state change; the first previous state of the import wins."""
-        key = (object_type, object_id)
-        known = self._state_changes.get(key)
+        of_type = self._state_changes.get(object_type)
+        if of_type is None:
+            of_type = self._state_changes[object_type] = {}
+        known = of_type.get(object_id)
         if known is None:
-            self._state_changes[key] = [previous, new]
+            of_type[object_id] = [previous, new]
         else:
             known[1] = new
 
     def flush(self) -> None:
         """Write everything queued, table by table, then the roll-back records."""
         for table in sorted(self._writes, key=_TABLE_ORDER.__getitem__):
-            shape: tuple[str, str, tuple[str, ...]] | None = None
+            shape: tuple[bool, tuple[str, ...]] | None = None
             params: list[tuple[Any, ...]] = []
-            for kind, values in self._writes[table]:
-                if kind == "insert":
+            for is_insert, values in self._writes[table]:
+                if is_insert:
                     columns = tuple(values)
                     row = tuple(values.values())
                 else:
                     columns = tuple(name for name in values if name != "id")
                     row = (*(values[name] for name in columns), values["id"])
-                if (kind, table, columns) != shape:
-                    self._execute(shape, params)
-                    shape, params = (kind, table, columns), []
+                if shape is None or columns != shape[1] or is_insert is not shape[0]:
+                    self._execute(table, shape, params)
+                    shape, params = (is_insert, columns), []
                 params.append(row)
-            self._execute(shape, params)
+            self._execute(table, shape, params)
         if self._state_changes:
             # In key order: the records' B-tree then grows at its edge instead of splitting pages
             # all over (a third cheaper than queue order, which interleaves object types).
-            record_state_changes(
-                self.conn,
-                self.import_id,
-                ((t, i, prev, new) for (t, i), (prev, new) in sorted(self._state_changes.items())),
-            )
+            import_id = self.import_id
+            record_state_changes(self.conn, [
+                (import_id, object_type, object_id, previous, new)
+                for object_type, of_type in sorted(self._state_changes.items())
+                for object_id, (previous, new) in sorted(of_type.items())
+            ])
         self._writes.clear()
         self._queued.clear()
         self._state_changes.clear()
 
-    def _execute(self, shape: tuple[str, str, tuple[str, ...]] | None, params: list[tuple[Any, ...]]) -> None:
+    def _execute(self, table: str, shape: tuple[bool, tuple[str, ...]] | None, params: list[tuple[Any, ...]]) -> None:
         if shape is None or not params:
             return
-        kind, table, columns = shape
-        if kind == "insert":
+        is_insert, columns = shape
+        if is_insert:
             sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         else:
             sql = f"UPDATE {table} SET {', '.join(f'{name} = ?' for name in columns)} WHERE id = ?"
@@ -234,11 +245,9 @@ class BatchWriter:
 
 
 def record_state_changes(
-    conn: sqlite3.Connection,
-    import_id: int,
-    changes: Iterable[tuple[str, int, str | None, str | None]],
+    conn: sqlite3.Connection, records: Iterable[tuple[int, str, int, str | None, str | None]]
 ) -> None:
-    """Upsert roll-back records (object_type, object_id, previous_state, new_state).
+    """Upsert roll-back records (sis_import_id, object_type, object_id, previous_state, new_state).
 
     A record that already exists for this import keeps its previous state: when a crashed import
     runs again, the first attempt knew what the object was like before the import.
@@ -247,7 +256,7 @@ def record_state_changes(
         "INSERT INTO sis_state_changes (sis_import_id, object_type, object_id, previous_state,"
         " new_state) VALUES (?, ?, ?, ?, ?)"
         " ON CONFLICT (sis_import_id, object_type, object_id) DO UPDATE SET new_state = excluded.new_state",
-        ((import_id, t, i, prev, new) for t, i, prev, new in changes),
+        records,
     )
 
 
