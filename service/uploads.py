@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import mimetypes
 import os
-import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -42,7 +41,6 @@ RAW_MEDIA_TYPE_EXTENSIONS = {
 # Rack reports a request with no Content-Type header as this, and Canvas stores it on the file.
 MISSING_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MAX_TEXT_PART_BYTES = 64 * 1024
-_BOUNDARY = re.compile(r'boundary=(?:"([^"]*)"|([^;\s]*))', re.IGNORECASE)
 
 MISSING_ATTACHMENT = {"error": True, "error_message": "Missing attachment"}
 NON_UTF8_CHARSET = {"error": "Invalid content type, UTF-8 required"}
@@ -70,9 +68,6 @@ class UploadPolicy:
 
     raw_name_prefix: str  # "sis_import" or "outcome_import"
     fallback_type: str  # "zip" for SIS imports, "csv" for outcome imports
-    # SIS imports refuse a multipart body without ``attachment``; outcome imports read the
-    # body itself as the file, as Canvas does (section 10.2).
-    require_attachment: bool = True
 
 
 async def receive_upload(
@@ -114,9 +109,9 @@ async def _receive_multipart(
             received[0].unlink(missing_ok=True)
         raise
     if received is None:
-        if policy.require_attachment:
-            raise BadRequest(MISSING_ATTACHMENT)
-        return await _multipart_body_as_file(request, policy, params, uploads_dir, max_bytes)
+        # Outcome imports too: Canvas would import the multipart text itself and fail it later
+        # with "Missing required fields"; a clear 400 that stores nothing serves clients better.
+        raise BadRequest(MISSING_ATTACHMENT)
     temp_path, size = received
     display_name = PurePosixPath(filename.replace("\\", "/")).name or "attachment"
     declared_type = _extension_of(display_name)
@@ -148,29 +143,6 @@ async def _receive_raw(
         _body_chunks(request, chunk_bytes), uploads_dir, max_bytes)
     return _finish(temp_path, f"{policy.raw_name_prefix}.{extension}", content_type, size,
                    extension, params)
-
-
-async def _multipart_body_as_file(
-    request: web.Request, policy: UploadPolicy, params: MultiDict[str], uploads_dir: Path,
-    max_bytes: int,
-) -> Upload:
-    # The body has been consumed part by part; its form fields are written back as the
-    # multipart text Canvas would read (file parts not named attachment are not kept).
-    match = _BOUNDARY.search(request.headers.get("Content-Type", ""))
-    boundary = match.group(1) or match.group(2) if match else ""
-    form_fields = list(params.items())[len(request.query):]  # params: the query, then the form
-    lines = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in form_fields
-    ]
-    body = ("".join(lines) + f"--{boundary}--\r\n").encode()
-
-    async def chunks():
-        yield body
-
-    temp_path, size = await _stream_to_temp(chunks(), uploads_dir, max_bytes)
-    return _finish(temp_path, f"{policy.raw_name_prefix}.{policy.fallback_type}",
-                   request.content_type, size, policy.fallback_type, params)
 
 
 def _finish(

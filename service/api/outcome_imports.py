@@ -27,10 +27,8 @@ from ..store.outcomes import ACCOUNT, COURSE, Context
 from ..uploads import UploadPolicy, receive_upload
 from .context import resolve_course
 
-# Canvas has no "Missing attachment" check here: without an attachment part, the request body
-# itself is the CSV. A raw body of unknown type is a CSV (not a zip, as for SIS imports).
-OUTCOME_UPLOAD = UploadPolicy(raw_name_prefix="outcome_import", fallback_type="csv",
-                              require_attachment=False)
+# A raw body of unknown type is a CSV (not a zip, as for SIS imports).
+OUTCOME_UPLOAD = UploadPolicy(raw_name_prefix="outcome_import", fallback_type="csv")
 LATEST = "latest"
 GROUP_ID = "learning_outcome_group_id"
 

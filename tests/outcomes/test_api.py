@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import pytest
+from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
 from service.app import create_app
@@ -112,14 +113,23 @@ async def test_a_bad_import_type_is_a_400(client: TestClient, database: sqlite3.
     assert database.execute("SELECT count(*) FROM outcome_imports").fetchone()[0] == 0
 
 
-async def test_a_multipart_body_without_attachment_is_read_as_the_csv(client: TestClient) -> None:
-    # Canvas has no "Missing attachment" check here: the multipart text itself is imported.
+async def test_a_form_body_is_read_as_the_csv(client: TestClient) -> None:
+    # A urlencoded body is a raw post: Canvas imports the body itself, and so fails it.
     response = await client.post(ACCOUNT, data={"import_type": "instructure_csv"}, headers=AUTH)
     created = await response.json()
     assert response.status == 200, created
     done = await wait_for_outcomes(client, created["id"])
     assert (done["workflow_state"], done["processing_errors"]) == (
         "failed", [[1, 'Missing required fields: ["title", "vendor_guid", "object_type"]']])
+
+
+async def test_a_multipart_body_without_attachment_is_refused(client: TestClient, database) -> None:
+    form = FormData(default_to_multipart=True)
+    form.add_field("import_type", "instructure_csv")
+    response = await client.post(ACCOUNT, data=form, headers=AUTH)
+    assert (response.status, await response.json()) == (
+        400, {"error": True, "error_message": "Missing attachment"})
+    assert database.execute("SELECT count(*) FROM outcome_imports").fetchone()[0] == 0
 
 
 async def test_file_level_failure_keeps_progress_and_sets_ended_at(client: TestClient) -> None:
