@@ -194,3 +194,11 @@ def test_a_row_resent_within_an_import_writes_nothing_unless_it_unsticks(people:
     people.load("enrollment", row, clear_sis_stickiness=True, override_sis_stickiness=True)
     assert people.value("SELECT stuck_sis_fields FROM enrollments") == ""
     assert people.changed() == {"Enrollment": {"created": 1}}
+
+
+def test_identical_rows_in_one_batch_make_one_enrollment(people: Sis) -> None:
+    row = "s1,u1,student,active\n"
+    result = people.load("enrollment", "section_id,user_id,role,status\n" + row * 3)
+    assert (result.count, result.warnings) == (3, [])
+    assert people.value("SELECT count(*) FROM enrollments") == 1
+    assert people.changed() == {"Enrollment": {"created": 1}}

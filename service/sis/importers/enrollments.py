@@ -146,7 +146,7 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     plans = [
         plan for row in rows if (plan := _plan(run, file, row, refs, writer, created_default_sections)) is not None
     ]
-    existing: dict[tuple[int, int, str, int | None], Any] = {}
+    existing: dict[tuple[int, int, str, int | None], sqlite3.Row | dict[str, Any]] = {}
     pairs = [(plan.section_id, plan.user_id) for plan in plans]
     for enrollment in fetch_by_pairs(
         conn, "enrollments", "course_section_id", "user_id", pairs, columns=_EXISTING_COLUMNS
@@ -165,7 +165,9 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                 conn, plan.user_id, plan.course_id, enrollment["id"] if enrollment else None
             )
             state = "deleted" if elsewhere else "completed"
-        if enrollment is not None and _unchanged(enrollment, plan, state, run.import_id, options):
+        # Only a fetched row qualifies: one this batch created or edited is a dict holding just
+        # the columns it wrote, and takes the general path (duplicates within a batch are rare).
+        if isinstance(enrollment, sqlite3.Row) and _unchanged(enrollment, plan, state, run.import_id, options):
             continue
         if enrollment is None:
             values: dict[str, Any] = {
@@ -224,7 +226,7 @@ _EXISTING_COLUMNS = (
 )
 
 
-def _unchanged(enrollment: Any, plan: Plan, state: str, import_id: int, options: SisOptions) -> bool:
+def _unchanged(enrollment: sqlite3.Row, plan: Plan, state: str, import_id: int, options: SisOptions) -> bool:
     """Whether the row would leave the enrollment exactly as it is (a re-sent row, the common
     case), so it needs neither an edit nor a write.
 
