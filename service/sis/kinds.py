@@ -17,8 +17,6 @@ class Kind:
     name: str
     count_key: str
     matches: Callable[[frozenset[str]], bool]
-    # Columns a row needs filled to count at all; the per-kind importer checks the rest.
-    required: tuple[tuple[str, ...], ...]
 
 
 def _all(*names: str) -> Callable[[frozenset[str]], bool]:
@@ -29,52 +27,33 @@ _LOGIN_KEYS = ("existing_user_id", "existing_integration_id", "existing_canvas_u
 
 # Processing order of section 7.1 (the feature-flagged institutional tags are not offered).
 KINDS: tuple[Kind, ...] = (
-    Kind("change_sis_id", "change_sis_ids",
-         lambda h: "old_id" in h or "old_integration_id" in h,
-         (("old_id", "old_integration_id"), ("new_id", "new_integration_id"), ("type",))),
-    Kind("account", "accounts", _all("account_id", "parent_account_id"),
-         (("account_id",), ("name",), ("status",))),
-    Kind("term", "terms", _all("term_id", "name"), (("term_id",), ("name",), ("status",))),
+    Kind("change_sis_id", "change_sis_ids", lambda h: "old_id" in h or "old_integration_id" in h),
+    Kind("account", "accounts", _all("account_id", "parent_account_id")),
+    Kind("term", "terms", _all("term_id", "name")),
     Kind("abstract_course", "abstract_courses",
-         lambda h: "abstract_course_id" in h and "short_name" in h and "course_id" not in h,
-         (("abstract_course_id",), ("short_name",), ("long_name",), ("status",))),
-    Kind("course", "courses", _all("course_id", "short_name"),
-         (("course_id",), ("short_name",), ("long_name",), ("status",))),
-    Kind("section", "sections", _all("section_id", "name"),
-         (("section_id",), ("course_id",), ("name",), ("status",))),
-    Kind("xlist", "xlists", _all("xlist_course_id", "section_id"),
-         (("xlist_course_id",), ("section_id",), ("status",))),
+         lambda h: "abstract_course_id" in h and "short_name" in h and "course_id" not in h),
+    Kind("course", "courses", _all("course_id", "short_name")),
+    Kind("section", "sections", _all("section_id", "name")),
+    Kind("xlist", "xlists", _all("xlist_course_id", "section_id")),
     Kind("user", "users",
-         lambda h: "user_id" in h and "login_id" in h and not any(k in h for k in _LOGIN_KEYS),
-         (("user_id",), ("login_id",), ("status",))),
-    Kind("login", "logins", lambda h: any(k in h for k in _LOGIN_KEYS),
-         (("user_id",), ("login_id",), _LOGIN_KEYS)),
+         lambda h: "user_id" in h and "login_id" in h and not any(k in h for k in _LOGIN_KEYS)),
+    Kind("login", "logins", lambda h: any(k in h for k in _LOGIN_KEYS)),
     Kind("enrollment", "enrollments",
          lambda h: ("section_id" in h or "course_id" in h)
-         and ("user_id" in h or "user_integration_id" in h),
-         (("course_id", "section_id"), ("user_id", "user_integration_id"), ("role", "role_id"),
-          ("status",))),
-    Kind("admin", "admins", _all("account_id", "user_id"),
-         (("user_id",), ("role", "role_id"), ("status",))),
-    Kind("group_category", "group_categories", _all("group_category_id", "category_name"),
-         (("group_category_id",), ("category_name",), ("status",))),
-    Kind("differentiation_tag_set", "differentiation_tag_sets", _all("tag_set_id", "set_name"),
-         (("tag_set_id",), ("course_id",), ("set_name",), ("status",))),
-    Kind("group", "groups", _all("group_id", "name"), (("group_id",), ("name",), ("status",))),
-    Kind("differentiation_tag", "differentiation_tags", _all("tag_id", "name"),
-         (("tag_id",), ("name",), ("status",))),
-    Kind("group_membership", "group_memberships", _all("group_id", "user_id"),
-         (("group_id",), ("user_id",), ("status",))),
+         and ("user_id" in h or "user_integration_id" in h)),
+    Kind("admin", "admins", _all("account_id", "user_id")),
+    Kind("group_category", "group_categories", _all("group_category_id", "category_name")),
+    Kind("differentiation_tag_set", "differentiation_tag_sets", _all("tag_set_id", "set_name")),
+    Kind("group", "groups", _all("group_id", "name")),
+    Kind("differentiation_tag", "differentiation_tags", _all("tag_id", "name")),
+    Kind("group_membership", "group_memberships", _all("group_id", "user_id")),
     Kind("differentiation_tag_membership", "differentiation_tag_memberships",
-         _all("tag_id", "user_id"), (("tag_id",), ("user_id",), ("status",))),
+         _all("tag_id", "user_id")),
     Kind("grade_publishing_results", "grade_publishing_results",
-         _all("enrollment_id", "grade_publishing_status"),
-         (("enrollment_id",), ("grade_publishing_status",))),
-    Kind("user_observer", "user_observers", _all("observer_id", "student_id"),
-         (("observer_id",), ("student_id",), ("status",))),
+         _all("enrollment_id", "grade_publishing_status")),
+    Kind("user_observer", "user_observers", _all("observer_id", "student_id")),
 )
 
-KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 ORDER = {kind.name: index for index, kind in enumerate(KINDS)}
 
 # data.counts keys in Canvas's order; error_count and warning_count are appended at the end.

@@ -457,3 +457,12 @@ CREATE UNIQUE INDEX outcome_friendly_descriptions_outcome
 """
 
 MIGRATIONS.append(OUTCOMES)
+
+# Differentiation tags (section 9.13) are Canvas's non-collaborative group categories and groups:
+# tag sets and tags live in the group tables, flagged, and share their SIS id namespace.
+DIFFERENTIATION_TAGS = """
+ALTER TABLE group_categories ADD COLUMN non_collaborative INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE groups ADD COLUMN non_collaborative INTEGER NOT NULL DEFAULT 0;
+"""
+
+MIGRATIONS.append(DIFFERENTIATION_TAGS)

@@ -113,3 +113,25 @@ async def test_batch_mode_term_is_found_among_active_imported_terms(client, data
         assert response.status == status, (reference, body)
         if status == 200:
             assert body["batch_mode_term_id"] == term_id
+
+
+async def test_differentiation_tags_through_the_server(client, database: sqlite3.Connection) -> None:
+    archive = make_zip({
+        "tag_memberships.csv": "tag_id,user_id,status\nt1,u1,accepted\n",
+        "tags.csv": "tag_id,tag_set_id,name,status\nt1,ts1,Extra time,available\n",
+        "tag_sets.csv": "tag_set_id,course_id,set_name,status\nts1,c1,Accommodations,active\n",
+        "enrollments.csv": ENROLLMENTS, "sections.csv": SECTIONS, "users.csv": USERS,
+        "courses.csv": "course_id,short_name,long_name,status\nc1,C1,Course One,active\n",
+    })
+    body = await import_and_wait(client, archive, filename="tags.zip")
+    assert body["workflow_state"] == "imported", body.get("processing_warnings")
+    assert body["data"]["supplied_batches"] == [
+        "course", "section", "user", "enrollment", "differentiation_tag_set", "differentiation_tag",
+        "differentiation_tag_membership"]
+    counts = body["data"]["counts"]
+    assert (counts["differentiation_tag_sets"], counts["differentiation_tags"],
+            counts["differentiation_tag_memberships"]) == (1, 1, 1)
+    membership = database.execute(
+        "SELECT g.name, g.non_collaborative FROM group_memberships m JOIN groups g ON g.id = m.group_id"
+        " WHERE m.workflow_state = 'accepted'").fetchone()
+    assert tuple(membership) == ("Extra time", 1)

@@ -6,6 +6,7 @@ Group messages end with a period and the "where provided" typo is Canvas's own; 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs
@@ -72,7 +73,11 @@ def import_group_categories(conn: sqlite3.Connection, run: ImportRun, file: str,
             kind = "Account" if account_sis_id else "Course"
             run.warn(file, f'{kind} with id "{missing}" didn\'t exist for group category {sis_id}', row)
             continue
-        edit = ObjectEdit(run, categories.get(sis_id))
+        category = categories.get(sis_id)
+        if held_by_other_flavour(category, non_collaborative=False):
+            run.warn(file, sis_id_taken("group category", "group category", sis_id), row)
+            continue
+        edit = ObjectEdit(run, category)
         if account_sis_id or course_sis_id or edit.is_new:
             edit.set("context_type", context[0])
             edit.set("context_id", context[1])
@@ -111,6 +116,9 @@ def import_groups(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
             run.warn(file, "No group_id given for a group.", row)
             continue
         group = groups.get(sis_id)
+        if held_by_other_flavour(group, non_collaborative=False):
+            run.warn(file, sis_id_taken("group", "group", sis_id), row)
+            continue
         if not name and group is None:
             run.warn(file, f"No name given for group {sis_id}.", row)
             continue
@@ -135,6 +143,8 @@ def import_groups(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
             continue
         category_sis_id = values.get("group_category_id")
         category = categories.get(category_sis_id)
+        if held_by_other_flavour(category, non_collaborative=False):
+            category = None  # a differentiation tag set is no group category
         if category_sis_id and category is None:
             run.warn(
                 file,
@@ -165,48 +175,72 @@ def import_groups(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
     return imported
 
 
+@dataclass(frozen=True)
+class MembershipFlavour:
+    """What differs between group memberships and differentiation tag memberships."""
+
+    id_column: str  # group_id or tag_id
+    noun: str  # in "... for a <noun> user"
+    group_noun: str  # the group itself, capitalised at the start of a message
+    non_collaborative: bool
+
+
+GROUP_MEMBERSHIPS = MembershipFlavour("group_id", "group", "group", non_collaborative=False)
+TAG_MEMBERSHIPS = MembershipFlavour(
+    "tag_id", "differentiation tag", "differentiation tag", non_collaborative=True)
+
+
 def import_group_memberships(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
     """Add users to groups or remove them; returns the rows imported."""
+    return import_memberships(conn, run, file, rows, GROUP_MEMBERSHIPS)
+
+
+def import_memberships(
+    conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow], flavour: MembershipFlavour
+) -> int:
+    """Memberships of groups or of differentiation tags (Canvas's GroupMembershipImporter)."""
     writer = BatchWriter(conn, run.import_id, run.now)
     root = run.root_account_id
-    groups = SisIdCache(conn, "groups", "sis_source_id", {"root_account_id": root})
-    groups.load(column_values(rows, "group_id"))
+    groups = SisIdCache(conn, "groups", "sis_source_id", {"root_account_id": root},
+                        condition=f"non_collaborative = {int(flavour.non_collaborative)}")
+    groups.load(column_values(rows, flavour.id_column))
     logins = SisIdCache(conn, "pseudonyms", "sis_user_id", {"account_id": root})
     logins.load(column_values(rows, "user_id"))
     user_ids = [login["user_id"] for login in (logins.get(v) for v in column_values(rows, "user_id")) if login]
     enrolled = enrolled_course_pairs(conn, user_ids)
+    noun = flavour.noun
     planned: list[tuple[int, int, str]] = []
     for row in rows:
         values = row.values
-        group_sis_id = values.get("group_id")
+        group_sis_id = values.get(flavour.id_column)
         user_sis_id = values.get("user_id")
         status_text = values.get("status")
         if not group_sis_id:
-            run.warn(file, "No group_id given for a group user", row)
+            run.warn(file, f"No {flavour.id_column} given for a {noun} user", row)
             continue
         if not user_sis_id:
-            run.warn(file, "No user_id given for a group user", row)
+            run.warn(file, f"No user_id given for a {noun} user", row)
             continue
         status = match_status_prefix(status_text, MEMBERSHIP_STATUSES)
         if status is None:
-            run.warn(file, f'Improper status "{status_text or ""}" for a group user', row)
+            run.warn(file, f'Improper status "{status_text or ""}" for a {noun} user', row)
             continue
         if skipped_as_delete(run, status):
             continue
         login = logins.get(user_sis_id)
         if login is None:
-            run.warn(file, f"User {user_sis_id} didn't exist for group user", row)
+            run.warn(file, f"User {user_sis_id} didn't exist for {noun} user", row)
             continue
         group = groups.get(group_sis_id)
         if group is None:
-            run.warn(file, f"Group {group_sis_id} didn't exist for group user", row)
+            run.warn(file, f"{flavour.group_noun.capitalize()} {group_sis_id} didn't exist for {noun} user", row)
             continue
         if (
             status == "accepted"
             and group["context_type"] == "Course"
             and (login["user_id"], group["context_id"]) not in enrolled
         ):
-            run.warn(file, f"User {user_sis_id} doesn't have an enrollment in the course of group {group_sis_id}.", row)
+            run.warn(file, f"User {user_sis_id} doesn't have an enrollment in the course of {flavour.group_noun} {group_sis_id}.", row)
             continue
         planned.append((group["id"], login["user_id"], status))
     existing = {
@@ -230,6 +264,20 @@ def import_group_memberships(conn: sqlite3.Connection, run: ImportRun, file: str
             writer.update("group_memberships", membership, {"workflow_state": state})
     writer.flush()
     return len(planned)
+
+
+def held_by_other_flavour(obj: dict[str, Any] | None, *, non_collaborative: bool) -> bool:
+    """True when a row found by SIS id is a group where a tag is meant, or the other way round.
+
+    Groups and differentiation tags (and their categories and tag sets) share one table and one
+    SIS id namespace, as in Canvas.
+    """
+    return obj is not None and bool(obj["non_collaborative"]) != non_collaborative
+
+
+def sis_id_taken(noun: str, label: str, sis_id: str) -> str:
+    """Canvas's validation message for an SIS id the other flavour of group already uses."""
+    return f"A {noun} did not pass validation ({label}: {sis_id}, error: Sis source is already in use)"
 
 
 def _context(
