@@ -21,6 +21,8 @@ from .store.migrations import MIGRATIONS
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
+# The WAL size at which a background checkpoint starts (SQLite's own default is about 4 MiB).
+CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -35,6 +37,14 @@ def _configure(conn: sqlite3.Connection) -> None:
 def _enable_wal(conn: sqlite3.Connection) -> None:
     # fetchall: a PRAGMA that returns a row would otherwise stay "in progress" and block COMMIT.
     conn.execute("PRAGMA journal_mode = WAL").fetchall()
+
+
+def _disable_auto_checkpoint(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA wal_autocheckpoint = 0").fetchall()
+
+
+def _checkpoint(conn: sqlite3.Connection, mode: str) -> None:
+    conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
 
 
 def _make_read_only(conn: sqlite3.Connection) -> None:
@@ -75,12 +85,15 @@ def _split_statements(script: str) -> list[str]:
 
 
 class Database:
-    """The service's two SQLite connections."""
+    """The service's SQLite connections: a writer, a reader, and a checkpointer."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._wal_path = path.with_name(path.name + "-wal")
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._checkpointer: aiosqlite.Connection | None = None
+        self._checkpoint: asyncio.Task | None = None
         self._write_lock = asyncio.Lock()
 
     async def open(self) -> None:
@@ -89,15 +102,26 @@ class Database:
         await self._run(self._writer, _configure)
         await self._run(self._writer, _enable_wal)
         await self._run(self._writer, migrate)
+        # Copying the WAL back into the database would otherwise happen inside the commit that
+        # crosses SQLite's threshold, on the import's path; a third connection does it instead,
+        # on its own thread, while the writer goes on (see _checkpoint_in_background).
+        await self._run(self._writer, _disable_auto_checkpoint)
         self._reader = await aiosqlite.connect(self.path, isolation_level=None)
         await self._run(self._reader, _configure)
         await self._run(self._reader, _make_read_only)
+        self._checkpointer = await aiosqlite.connect(self.path, isolation_level=None)
+        await self._run(self._checkpointer, _configure)
 
     async def close(self) -> None:
-        for conn in (self._reader, self._writer):
+        if self._checkpoint is not None:
+            await asyncio.gather(self._checkpoint, return_exceptions=True)
+            self._checkpoint = None
+        if self._writer is not None:
+            await self._run(self._writer, _checkpoint, "TRUNCATE")
+        for conn in (self._checkpointer, self._reader, self._writer):
             if conn is not None:
                 await conn.close()
-        self._reader = self._writer = None
+        self._checkpointer = self._reader = self._writer = None
 
     @staticmethod
     async def _run(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
@@ -111,7 +135,25 @@ class Database:
         async with self._write_lock:
             # Shielded: once a transaction has started on the thread it finishes (commit or
             # rollback) even if the awaiting task is cancelled, so no batch is half-written.
-            return await asyncio.shield(self._run(self._writer, _in_transaction, fn, *args))
+            result = await asyncio.shield(self._run(self._writer, _in_transaction, fn, *args))
+        self._checkpoint_in_background()
+        return result
+
+    def _checkpoint_in_background(self) -> None:
+        """Start a PASSIVE checkpoint once the WAL has grown, unless one is running.
+
+        PASSIVE never waits for the writer or the readers: it copies what it can, and the next
+        one copies the rest.
+        """
+        if self._checkpoint is not None and not self._checkpoint.done():
+            return
+        try:
+            wal_bytes = self._wal_path.stat().st_size
+        except FileNotFoundError:
+            return
+        if wal_bytes >= CHECKPOINT_WAL_BYTES and self._checkpointer is not None:
+            self._checkpoint = asyncio.create_task(
+                self._run(self._checkpointer, _checkpoint, "PASSIVE"))
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(conn, *args)`` on the read connection (a consistent WAL snapshot)."""
