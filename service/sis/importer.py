@@ -209,7 +209,6 @@ class SisImportRunner:
         await self._write(run, totals, data, csv_file_ids, progress=0)
         data["counts"]["error_count"] = totals.failures
         data["counts"]["warning_count"] = totals.warnings
-        data["statistics"] = await self.db.read(import_statistics, run.import_id)
         errors_file_id = None
         if totals.failures or totals.warnings:
             errors_file_id = await self._write_errors_file(run.import_id)
@@ -220,10 +219,16 @@ class SisImportRunner:
             state, progress = SisState.IMPORTED_WITH_MESSAGES, 100
         else:
             state, progress = SisState.IMPORTED, 100
-        finished = await self.db.write(
-            lambda conn: store.finish_sis_import(
+
+        def finish(conn: sqlite3.Connection) -> bool:
+            # Summing a big import's roll-back records takes a while: on the writer, in the
+            # finishing transaction, it never holds up a status poll on the read connection.
+            data["statistics"] = import_statistics(conn, run.import_id)
+            return store.finish_sis_import(
                 conn, run.import_id, state=state, progress=progress, data=data,
-                errors_file_id=errors_file_id, now=utc_now()))
+                errors_file_id=errors_file_id, now=utc_now())
+
+        finished = await self.db.write(finish)
         if not finished:
             raise ImportAborted()
 
