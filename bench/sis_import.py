@@ -37,8 +37,11 @@ def generate_sis_files(directory: Path, users: int, courses: int, sections: int,
                          (f"section{n},course{n % courses},Section {n},active"
                           for n in range(sections)), "section"),
         "users.csv": ("user_id,login_id,first_name,last_name,email,status", _users(users), "user"),
+        # Every (user, section) pair once: each user in enrollments/users sections spread
+        # across all of them, so no row merely repeats an earlier one.
         "enrollments.csv": ("course_id,user_id,role,section_id,status",
-                            (f",user{n % users},student,section{n % sections},active"
+                            (f",user{n % users},student,"
+                             f"section{(n % users + (n // users) * max(1, sections // 10)) % sections},active"
                              for n in range(enrollments)), "enrollment"),
     }
     out: dict[str, tuple[Path, int, str]] = {}
