@@ -13,7 +13,7 @@ from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
 STRING_IDS_MEDIA_TYPE = "application/json+canvas-string-ids"
-_TRUE_WORDS = frozenset({"1", "true", "yes", "on", "t", "y"})
+_TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 
 
 def value_to_boolean(value: Any) -> bool:

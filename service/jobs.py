@@ -85,7 +85,7 @@ class JobQueue:
         self._wakeup.set()
         if not self._workers:
             return
-        done, pending = await asyncio.wait(self._workers, timeout=grace_s)
+        _, pending = await asyncio.wait(self._workers, timeout=grace_s)
         for task in pending:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)

@@ -17,9 +17,9 @@ from ..sis.options import parse_sis_options
 from ..states import SIS_STATES
 from ..store import files as files_store
 from ..store import sis_imports as store
-from ..uploads import UploadPolicy, receive_upload
 from ..store.accounts import resolve_account
 from ..store.sis_objects import find_active_term
+from ..uploads import UploadPolicy, receive_upload
 from .context import check_sis_account, import_id_from_path, sis_root_account_from_path
 
 SIS_UPLOAD = UploadPolicy(raw_name_prefix="sis_import", fallback_type="zip")
