@@ -23,12 +23,10 @@ def import_abstract_courses(conn: sqlite3.Connection, run: ImportRun, file: str,
     """Create, rename, re-home and delete abstract courses; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    abstract_courses = SisIdCache(conn, "abstract_courses", "sis_source_id", scope)
-    abstract_courses.load(column_values(rows, "abstract_course_id"))
+    abstract_courses = SisIdCache.for_rows(conn, "abstract_courses", "sis_source_id", scope, rows, "abstract_course_id")
     accounts = SisIdCache(conn, "accounts", "sis_source_id", scope)
     accounts.load(column_values(rows, "account_id", "fallback_account_id"))
-    terms = SisIdCache(conn, "enrollment_terms", "sis_source_id", scope)
-    terms.load(column_values(rows, "term_id"))
+    terms = SisIdCache.for_rows(conn, "enrollment_terms", "sis_source_id", scope, rows, "term_id")
     imported = 0
     for row in rows:
         values = row.values

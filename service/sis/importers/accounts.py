@@ -27,8 +27,7 @@ def import_accounts(conn: sqlite3.Connection, run: ImportRun, file: str, rows: l
     scope = {"root_account_id": run.root_account_id}
     accounts = SisIdCache(conn, "accounts", "sis_source_id", scope)
     accounts.load(column_values(rows, "account_id", "parent_account_id"))
-    by_integration_id = SisIdCache(conn, "accounts", "integration_id", scope)
-    by_integration_id.load(column_values(rows, "integration_id"))
+    by_integration_id = SisIdCache.for_rows(conn, "accounts", "integration_id", scope, rows, "integration_id")
     imported = 0
     for row in rows:
         values = row.values

@@ -6,7 +6,7 @@ import sqlite3
 
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs
 from ..context import ImportRun, SisRow
-from .common import SisIdCache, column_values
+from .common import SisIdCache
 
 STATUSES = ("active", "deleted")
 ADMIN_ROLES = ("AccountAdmin",)
@@ -16,10 +16,8 @@ def import_admins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
     """Grant or remove account admin rights; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     root = run.root_account_id
-    accounts = SisIdCache(conn, "accounts", "sis_source_id", {"root_account_id": root})
-    accounts.load(column_values(rows, "account_id"))
-    logins = SisIdCache(conn, "pseudonyms", "sis_user_id", {"account_id": root})
-    logins.load(column_values(rows, "user_id"))
+    accounts = SisIdCache.for_rows(conn, "accounts", "sis_source_id", {"root_account_id": root}, rows, "account_id")
+    logins = SisIdCache.for_rows(conn, "pseudonyms", "sis_user_id", {"account_id": root}, rows, "user_id")
     imported = 0
     planned: list[tuple[int, int, str, str]] = []  # account id, user id, role, state
     for row in rows:

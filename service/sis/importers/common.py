@@ -238,6 +238,22 @@ class SisIdCache:
         self.condition = condition
         self._objects: dict[Any, dict[str, Any] | None] = {}
 
+    @classmethod
+    def for_rows(
+        cls,
+        conn: sqlite3.Connection,
+        table: str,
+        column: str,
+        scope: dict[str, Any] | None,
+        rows: list[SisRow],
+        row_column: str,
+        condition: str | None = None,
+    ) -> "SisIdCache":
+        """A cache of ``table`` by ``column``, loaded with the batch's ``row_column`` values."""
+        cache = cls(conn, table, column, scope, condition)
+        cache.load(column_values(rows, row_column))
+        return cache
+
     def load(self, values: Iterable[Any]) -> None:
         """Fetch the objects for ``values`` not cached yet (absent ones are cached as None)."""
         missing = [v for v in dict.fromkeys(values) if v is not None and v not in self._objects]

@@ -55,17 +55,13 @@ def import_courses(conn: sqlite3.Connection, run: ImportRun, file: str, rows: li
     """Create and update courses; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    courses = SisIdCache(conn, "courses", "sis_source_id", scope)
-    courses.load(column_values(rows, "course_id"))
-    by_integration_id = SisIdCache(conn, "courses", "integration_id", scope)
-    by_integration_id.load(column_values(rows, "integration_id"))
+    courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id")
+    by_integration_id = SisIdCache.for_rows(conn, "courses", "integration_id", scope, rows, "integration_id")
     accounts = SisIdCache(conn, "accounts", "sis_source_id", scope)
     accounts.load(column_values(rows, "account_id", "fallback_account_id"))
     accounts_by_id = SisIdCache(conn, "accounts", "id")
-    terms = SisIdCache(conn, "enrollment_terms", "sis_source_id", scope)
-    terms.load(column_values(rows, "term_id"))
-    abstract_courses = SisIdCache(conn, "abstract_courses", "sis_source_id", scope)
-    abstract_courses.load(column_values(rows, "abstract_course_id"))
+    terms = SisIdCache.for_rows(conn, "enrollment_terms", "sis_source_id", scope, rows, "term_id")
+    abstract_courses = SisIdCache.for_rows(conn, "abstract_courses", "sis_source_id", scope, rows, "abstract_course_id")
     default_term: int | None = None
     cascades: dict[int, str] = {}
     imported = 0

@@ -33,10 +33,8 @@ def import_tag_sets(conn: sqlite3.Connection, run: ImportRun, file: str, rows: l
     """Create, rename, move and delete tag sets (course-level group categories)."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    tag_sets = SisIdCache(conn, "group_categories", "sis_source_id", scope)
-    tag_sets.load(column_values(rows, "tag_set_id"))
-    courses = SisIdCache(conn, "courses", "sis_source_id", scope, condition="workflow_state <> 'deleted'")
-    courses.load(column_values(rows, "course_id"))
+    tag_sets = SisIdCache.for_rows(conn, "group_categories", "sis_source_id", scope, rows, "tag_set_id")
+    courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id", condition="workflow_state <> 'deleted'")
     imported = 0
     for row in rows:
         values = row.values
@@ -88,13 +86,11 @@ def import_tags(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[
     """Create, rename, move and delete tags (non-collaborative groups of a course)."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    tags = SisIdCache(conn, "groups", "sis_source_id", scope)
-    tags.load(column_values(rows, "tag_id"))
+    tags = SisIdCache.for_rows(conn, "groups", "sis_source_id", scope, rows, "tag_id")
     tag_sets = SisIdCache(conn, "group_categories", "sis_source_id", scope,
                           condition="non_collaborative = 1 AND workflow_state <> 'deleted'")
     tag_sets.load(column_values(rows, "tag_set_id"))
-    courses = SisIdCache(conn, "courses", "sis_source_id", scope, condition="workflow_state <> 'deleted'")
-    courses.load(column_values(rows, "course_id"))
+    courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id", condition="workflow_state <> 'deleted'")
     imported = 0
     for row in rows:
         values = row.values

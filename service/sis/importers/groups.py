@@ -32,12 +32,9 @@ def import_group_categories(conn: sqlite3.Connection, run: ImportRun, file: str,
     """Create, rename, re-home and delete group categories; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    categories = SisIdCache(conn, "group_categories", "sis_source_id", scope)
-    categories.load(column_values(rows, "group_category_id"))
-    accounts = SisIdCache(conn, "accounts", "sis_source_id", scope)
-    accounts.load(column_values(rows, "account_id"))
-    courses = SisIdCache(conn, "courses", "sis_source_id", scope)
-    courses.load(column_values(rows, "course_id"))
+    categories = SisIdCache.for_rows(conn, "group_categories", "sis_source_id", scope, rows, "group_category_id")
+    accounts = SisIdCache.for_rows(conn, "accounts", "sis_source_id", scope, rows, "account_id")
+    courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id")
     imported = 0
     for row in rows:
         values = row.values
@@ -96,16 +93,11 @@ def import_groups(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
     """Create, rename, re-home and delete groups; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    groups = SisIdCache(conn, "groups", "sis_source_id", scope)
-    groups.load(column_values(rows, "group_id"))
-    by_integration_id = SisIdCache(conn, "groups", "integration_id", scope)
-    by_integration_id.load(column_values(rows, "integration_id"))
-    categories = SisIdCache(conn, "group_categories", "sis_source_id", scope)
-    categories.load(column_values(rows, "group_category_id"))
-    accounts = SisIdCache(conn, "accounts", "sis_source_id", scope)
-    accounts.load(column_values(rows, "account_id"))
-    courses = SisIdCache(conn, "courses", "sis_source_id", scope)
-    courses.load(column_values(rows, "course_id"))
+    groups = SisIdCache.for_rows(conn, "groups", "sis_source_id", scope, rows, "group_id")
+    by_integration_id = SisIdCache.for_rows(conn, "groups", "integration_id", scope, rows, "integration_id")
+    categories = SisIdCache.for_rows(conn, "group_categories", "sis_source_id", scope, rows, "group_category_id")
+    accounts = SisIdCache.for_rows(conn, "accounts", "sis_source_id", scope, rows, "account_id")
+    courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id")
     imported = 0
     for row in rows:
         values = row.values
@@ -204,8 +196,7 @@ def import_memberships(
     groups = SisIdCache(conn, "groups", "sis_source_id", {"root_account_id": root},
                         condition=f"non_collaborative = {int(flavour.non_collaborative)}")
     groups.load(column_values(rows, flavour.id_column))
-    logins = SisIdCache(conn, "pseudonyms", "sis_user_id", {"account_id": root})
-    logins.load(column_values(rows, "user_id"))
+    logins = SisIdCache.for_rows(conn, "pseudonyms", "sis_user_id", {"account_id": root}, rows, "user_id")
     user_ids = [login["user_id"] for login in (logins.get(v) for v in column_values(rows, "user_id")) if login]
     enrolled = enrolled_course_pairs(conn, user_ids)
     noun = flavour.noun

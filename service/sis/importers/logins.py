@@ -7,7 +7,7 @@ import sqlite3
 from ...store.sis_batch import BatchWriter
 from ..context import ImportRun, SisRow
 from .common import column_values
-from .users import Logins, contains_null_character
+from .users import Logins, identity_problem
 
 
 def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
@@ -18,17 +18,12 @@ def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
     imported = 0
     for row in rows:
         values = row.values
-        if contains_null_character(row):
-            run.warn(file, "Some of the fields contain NULL character", row)
+        problem = identity_problem(row)
+        if problem is not None:
+            run.warn(file, problem, row)
             continue
-        user_sis_id = values.get("user_id")
-        login_id = values.get("login_id")
-        if not user_sis_id:
-            run.warn(file, "No user_id given for a user", row)
-            continue
-        if not login_id:
-            run.warn(file, f"No login_id given for user {user_sis_id}", row)
-            continue
+        user_sis_id = values["user_id"]
+        login_id = values["login_id"]
         existing_sis_id = values.get("existing_user_id")
         existing_integration_id = values.get("existing_integration_id")
         existing_canvas_id = values.get("existing_canvas_user_id")

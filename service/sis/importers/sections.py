@@ -10,7 +10,6 @@ from ..context import ImportRun, SisRow
 from .common import (
     ObjectEdit,
     SisIdCache,
-    column_values,
     integration_id_taken,
     match_status_prefix,
     parse_dates,
@@ -27,12 +26,9 @@ def import_sections(conn: sqlite3.Connection, run: ImportRun, file: str, rows: l
     """Create, rename, move and delete sections; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    sections = SisIdCache(conn, "course_sections", "sis_source_id", scope)
-    sections.load(column_values(rows, "section_id"))
-    by_integration_id = SisIdCache(conn, "course_sections", "integration_id", scope)
-    by_integration_id.load(column_values(rows, "integration_id"))
-    courses = SisIdCache(conn, "courses", "sis_source_id", scope)
-    courses.load(column_values(rows, "course_id"))
+    sections = SisIdCache.for_rows(conn, "course_sections", "sis_source_id", scope, rows, "section_id")
+    by_integration_id = SisIdCache.for_rows(conn, "course_sections", "integration_id", scope, rows, "integration_id")
+    courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id")
     moved_sections: dict[int, int] = {}
     imported = 0
     for row in rows:

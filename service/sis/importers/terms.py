@@ -10,7 +10,6 @@ from ..context import ImportRun, SisRow
 from .common import (
     ObjectEdit,
     SisIdCache,
-    column_values,
     integration_id_taken,
     match_status_prefix,
     parse_dates,
@@ -28,10 +27,8 @@ def import_terms(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
     """Create, rename, date and delete terms; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    terms = SisIdCache(conn, "enrollment_terms", "sis_source_id", scope)
-    terms.load(column_values(rows, "term_id"))
-    by_integration_id = SisIdCache(conn, "enrollment_terms", "integration_id", scope)
-    by_integration_id.load(column_values(rows, "integration_id"))
+    terms = SisIdCache.for_rows(conn, "enrollment_terms", "sis_source_id", scope, rows, "term_id")
+    by_integration_id = SisIdCache.for_rows(conn, "enrollment_terms", "integration_id", scope, rows, "integration_id")
     imported = 0
     for row in rows:
         values = row.values

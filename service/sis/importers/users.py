@@ -292,6 +292,18 @@ class Logins:
             self.writer.record_state_change(object_type, object_id, previous, "deleted")
 
 
+def identity_problem(row: SisRow) -> str | None:
+    """The first problem users.csv and logins.csv both check before anything else, or None."""
+    if contains_null_character(row):
+        return "Some of the fields contain NULL character"
+    user_sis_id = row.values.get("user_id")
+    if not user_sis_id:
+        return "No user_id given for a user"
+    if not row.values.get("login_id"):
+        return f"No login_id given for user {user_sis_id}"
+    return None
+
+
 def contains_null_character(row: SisRow) -> bool:
     """Whether any value of the row holds a NUL character."""
     return "\x00" in "".join(filter(None, row.values.values()))  # one scan, no per-value frames
@@ -305,18 +317,13 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
     imported = 0
     for row in rows:
         values = row.values
-        if contains_null_character(row):
-            run.warn(file, "Some of the fields contain NULL character", row)
+        problem = identity_problem(row)
+        if problem is not None:
+            run.warn(file, problem, row)
             continue
-        user_sis_id = values.get("user_id")
-        login_id = values.get("login_id")
+        user_sis_id = values["user_id"]
+        login_id = values["login_id"]
         status_text = values.get("status")
-        if not user_sis_id:
-            run.warn(file, "No user_id given for a user", row)
-            continue
-        if not login_id:
-            run.warn(file, f"No login_id given for user {user_sis_id}", row)
-            continue
         if not status_text:
             run.warn(file, f"No status given for user {user_sis_id}", row)
             continue

@@ -20,10 +20,8 @@ def import_xlists(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
     """Cross-list sections (creating the target course if needed) or undo it; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     scope = {"root_account_id": run.root_account_id}
-    sections = SisIdCache(conn, "course_sections", "sis_source_id", scope)
-    sections.load(column_values(rows, "section_id"))
-    courses = SisIdCache(conn, "courses", "sis_source_id", scope)
-    courses.load(column_values(rows, "xlist_course_id"))
+    sections = SisIdCache.for_rows(conn, "course_sections", "sis_source_id", scope, rows, "section_id")
+    courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "xlist_course_id")
     courses_by_id = SisIdCache(conn, "courses", "id")
     courses_by_id.load(section["course_id"] for section in _known(sections, rows))
     moved_sections: dict[int, int] = {}
