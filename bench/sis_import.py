@@ -20,7 +20,7 @@ from .common import (
     poll_until_done, print_header, running_server, scaled, write_lines,
 )
 
-POLLERS = 20
+POLLERS = int(__import__("os").environ.get("BENCH_POLLERS", "20"))
 
 
 def _users(count: int):

@@ -133,11 +133,13 @@ class SisImportRunner:
         """Stream one CSV through its kind's importer; file-level problems become failures."""
         importer = importer_for(csv_file.kind.name)
         batches = read_batches(csv_file, batch_rows)
-        pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
         try:
             while True:
+                # Parsing the next batch while the last one is written overlaps little: both
+                # need the GIL, and their hand-overs cost more than they save (measured on the
+                # 300k-enrollment zip: poll p99 42-53 -> 30-36 ms, throughput no lower).
                 try:
-                    item = await pending
+                    item = await asyncio.to_thread(next, batches, None)
                 except CsvFileError as error:
                     run.fail(csv_file.source.name, error.message)
                     return
@@ -146,8 +148,6 @@ class SisImportRunner:
                 if stopping():
                     raise JobInterrupted()
                 rows, lines_read = item
-                # Parse the next batch while this one is written.
-                pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
                 progress = min(99, (lines_before + lines_read) * 100 // max(total_lines, 1))
                 try:
                     await self._apply(run, totals, importer, csv_file, rows, data, csv_file_ids,
@@ -163,8 +163,6 @@ class SisImportRunner:
                     run.fail(csv_file.source.name, UNEXPECTED_ERROR.format(number=number))
                     return
         finally:
-            # Let the reader thread finish its batch before the generator is closed.
-            await asyncio.gather(pending, return_exceptions=True)
             batches.close()
 
     async def _apply(
