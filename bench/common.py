@@ -124,6 +124,9 @@ class PollStats:
         return f"{len(ordered)} polls, p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {ordered[-1]:.1f} ms"
 
 
+# Concurrent status pollers during each import (the issues ask for 20); BENCH_POLLERS=1 shows
+# what the polling itself costs the import.
+POLLERS = int(os.environ.get("BENCH_POLLERS", "20"))
 # Each poller asks again this long after its previous answer: 20 pollers make ~200 polls/s,
 # far more than real clients (scripts poll every 1 to 60 s).
 POLL_INTERVAL_S = 0.1

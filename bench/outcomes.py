@@ -13,12 +13,11 @@ from pathlib import Path
 import aiohttp
 
 from .common import (
-    AUTH, PollStats, bare_insert_rows_per_s, bench_directory, file_mib, memory_kib,
-    poll_until_done, print_header, running_server, write_lines,
+    AUTH, POLLERS, PollStats, bare_insert_rows_per_s, bench_directory, file_mib, memory_kib,
+    poll_until_done, print_header, running_server, scaled, write_lines,
 )
 
-POLLERS = 20
-GROUPS = 1_000
+GROUPS = scaled(1_000)
 OUTCOMES_PER_GROUP = 99
 HEADER = ("vendor_guid,object_type,title,description,display_name,calculation_method,"
           "calculation_int,mastery_points,parent_guids,workflow_state,ratings,,,,,,,")

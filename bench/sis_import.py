@@ -16,11 +16,10 @@ from pathlib import Path
 import aiohttp
 
 from .common import (
-    AUTH, PollStats, bare_insert_rows_per_s, bench_directory, file_mib, memory_kib,
+    AUTH, POLLERS, PollStats, bare_insert_rows_per_s, bench_directory, file_mib, memory_kib,
     poll_until_done, print_header, running_server, scaled, write_lines,
 )
 
-POLLERS = int(__import__("os").environ.get("BENCH_POLLERS", "20"))
 
 
 def _users(count: int):
