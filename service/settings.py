@@ -75,6 +75,12 @@ class Settings:
             default=None,
             help="API token accepted by the server (repeatable; env: comma-separated)",
         )
+        parser.add_argument(
+            "--read-only-token",
+            action="append",
+            default=None,
+            help="API token that may read but not write (repeatable; env: comma-separated)",
+        )
         parser.add_argument("--workers", type=int, default=int(env_default("WORKERS", str(cls.workers))))
         parser.add_argument(
             "--max-upload-bytes",
@@ -82,9 +88,12 @@ class Settings:
             default=int(env_default("MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
         )
         args = parser.parse_args(argv)
-        tokens = args.token
-        if tokens is None:
-            tokens = [t for t in (env_default("TOKEN", "") or "").split(",") if t.strip()]
+
+        def token_list(given: list[str] | None, name: str) -> tuple[str, ...]:
+            if given is None:
+                given = (env_default(name, "") or "").split(",")
+            return tuple(t.strip() for t in given if t.strip())
+
         if args.workers < 1:
             parser.error("--workers must be at least 1")
         if args.max_upload_bytes < 1:
@@ -93,7 +102,8 @@ class Settings:
             data_dir=Path(args.data_dir),
             host=args.host,
             port=args.port,
-            tokens=tuple(t.strip() for t in tokens),
+            tokens=token_list(args.token, "TOKEN"),
+            read_only_tokens=token_list(args.read_only_token, "READ_ONLY_TOKEN"),
             workers=args.workers,
             max_upload_bytes=args.max_upload_bytes,
         )

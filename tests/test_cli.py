@@ -23,6 +23,9 @@ def test_arguments_win_over_environment_which_win_over_defaults(tmp_path):
     assert settings.tokens == ("a", "b") and settings.data_dir == tmp_path
     settings = Settings.from_args(["--token", "x", "--token", "y", "--max-upload-bytes", "10"], {})
     assert settings.tokens == ("x", "y") and settings.max_upload_bytes == 10
+    assert Settings.from_args(["--read-only-token", "r"], {}).read_only_tokens == ("r",)
+    assert Settings.from_args([], {"CANVAS_IMPORTS_READ_ONLY_TOKEN": "r1, r2"}).read_only_tokens == (
+        "r1", "r2")
     assert settings.host == "127.0.0.1" and settings.port == 3000
     assert Settings.from_args([], {}).max_upload_bytes == 4 * 1024**3
 
