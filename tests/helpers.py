@@ -11,10 +11,10 @@ from typing import Any
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
+from service.states import SIS_TERMINAL
+
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-SIS_TERMINAL = {"imported", "imported_with_messages", "failed", "failed_with_messages", "aborted",
-                "restored", "partially_restored"}
 
 USERS_CSV = "user_id,login_id,first_name,last_name,email,status\n" \
             "u1,login1,Ada,Lovelace,ada@example.com,active\n" \

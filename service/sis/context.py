@@ -31,18 +31,14 @@ class SisRow:
 
 @dataclass(frozen=True, slots=True)
 class SisOptions:
-    """The processing options of section 2.3, as the import was created with them."""
+    """The options of section 2.3 that change how rows are applied (batch mode and diffing are
+    stored and echoed, not applied)."""
 
     skip_deletes: bool = False
     override_sis_stickiness: bool = False
     add_sis_stickiness: bool = False
     clear_sis_stickiness: bool = False
     update_sis_id_if_login_claimed: bool = False
-    batch_mode: bool = False
-    batch_mode_term_id: int | None = None
-    multi_term_batch_mode: bool = False
-    batch_mode_enrollment_drop_status: str | None = None
-    change_threshold: int | None = None
 
 
 @dataclass(slots=True)

@@ -304,10 +304,5 @@ def _sis_options(options: dict[str, Any]) -> SisOptions:
         add_sis_stickiness=bool(options.get("add_sis_stickiness")),
         clear_sis_stickiness=bool(options.get("clear_sis_stickiness")),
         update_sis_id_if_login_claimed=bool(options.get("update_sis_id_if_login_claimed")),
-        batch_mode=bool(options.get("batch_mode")),
-        batch_mode_term_id=options.get("batch_mode_term_id"),
-        multi_term_batch_mode=bool(options.get("multi_term_batch_mode")),
-        batch_mode_enrollment_drop_status=options.get("_batch_mode_enrollment_drop_status"),
-        change_threshold=options.get("change_threshold"),
     )
 

@@ -66,13 +66,6 @@ def get_account(conn: sqlite3.Connection, account_id: int) -> sqlite3.Row | None
     return conn.execute("SELECT * FROM accounts WHERE id = ?", (account_id,)).fetchone()
 
 
-def find_account_by_sis_id(conn: sqlite3.Connection, root_account_id: int, sis_id: str) -> sqlite3.Row | None:
-    """A sub-account of a root account by SIS id."""
-    return conn.execute(
-        "SELECT * FROM accounts WHERE root_account_id = ? AND sis_source_id = ?", (root_account_id, sis_id)
-    ).fetchone()
-
-
 def get_course(conn: sqlite3.Connection, course_id: int) -> sqlite3.Row | None:
     """A course by Canvas id."""
     return conn.execute("SELECT * FROM courses WHERE id = ?", (course_id,)).fetchone()

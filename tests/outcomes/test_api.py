@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from service.app import create_app
 from service.appkeys import QUEUE
 from service.outcomes.runner import progress_after
+from service.states import OUTCOME_TERMINAL
 from tests.helpers import AUTH, COURSES_CSV, import_and_wait, multipart
 from tests.outcomes.support import HEADERS, csv_text, group, row
 
@@ -43,7 +44,7 @@ async def wait_for_outcomes(client: TestClient, import_id: int, path: str = ACCO
         response = await client.get(f"{path}/{import_id}", headers=AUTH)
         body = await response.json()
         assert response.status == 200, body
-        if body["workflow_state"] in ("succeeded", "failed"):
+        if body["workflow_state"] in OUTCOME_TERMINAL:
             return body
         assert time.monotonic() < deadline, body
         await asyncio.sleep(0.02)

@@ -9,6 +9,7 @@ import time
 from canvasapi import Canvas
 from canvasapi.outcome_import import OutcomeImport
 
+from service.states import OUTCOME_TERMINAL
 from tests.helpers import COURSES_CSV, import_and_wait
 from tests.outcomes.support import HEADERS, csv_text, group, row
 
@@ -17,7 +18,7 @@ OUTCOMES_CSV = csv_text([HEADERS, group(vendor_guid="g"), row(vendor_guid="o", p
 
 def _wait(context, outcome_import: OutcomeImport) -> OutcomeImport:
     deadline = time.monotonic() + 30
-    while outcome_import.workflow_state not in ("succeeded", "failed"):
+    while outcome_import.workflow_state not in OUTCOME_TERMINAL:
         assert time.monotonic() < deadline, outcome_import
         time.sleep(0.05)
         outcome_import = context.get_outcome_import_status(outcome_import)
