@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import AsyncIterator
 
 from aiohttp import web
 
-from .appkeys import DATABASE, QUEUE, SETTINGS
+from .appkeys import DATABASE, QUEUE, SETTINGS, UPLOAD_GATE
 from .auth import auth_middleware, load_or_create_token
 from .clock import utc_now
 from .db import Database
@@ -19,7 +20,9 @@ from .settings import Settings
 from .sis.importer import SisImportRunner
 from .store.accounts import ensure_root_account
 from .store.outcome_imports import claim_next_outcome_import
+from .store.files import referenced_paths
 from .store.sis_imports import claim_next_sis_import
+from .uploads import UploadGate
 
 log = logging.getLogger("canvas_imports")
 
@@ -44,6 +47,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=1024 * 1024,
     )
     app[SETTINGS] = settings
+    app[UPLOAD_GATE] = UploadGate(settings.max_concurrent_uploads)
     setup_routes(app)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_queue)
@@ -60,21 +64,41 @@ async def _rate_limit_headers(request: web.Request, handler) -> web.StreamRespon
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    for directory in (settings.data_dir, settings.uploads_dir, settings.files_dir):
-        directory.mkdir(parents=True, exist_ok=True)
-    _remove_partial_uploads(settings)
+    make_private_directories(settings)
     db = Database(settings.database_path)
     await db.open()
+    make_private_files(settings)
     await db.write(ensure_root_account, utc_now())
+    _remove_unreferenced_files(settings, await db.read(referenced_paths))
     app[DATABASE] = db
     yield
     await db.close()
 
 
-def _remove_partial_uploads(settings: Settings) -> None:
-    # A partial file is an upload that never completed: no import refers to it.
-    for partial in settings.uploads_dir.glob("partial-*"):
-        partial.unlink(missing_ok=True)
+def make_private_directories(settings: Settings) -> None:
+    """Create the data directory and its subdirectories owner-only (decision 25)."""
+    for directory in (settings.data_dir, settings.uploads_dir, settings.files_dir):
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(directory, 0o700)  # mkdir's mode is cut by the umask and ignored if it exists
+
+
+def make_private_files(settings: Settings) -> None:
+    """The database and every file kept so far readable by the owner only, whatever the umask."""
+    for directory in (settings.data_dir, settings.uploads_dir, settings.files_dir):
+        for path in directory.iterdir():
+            if path.is_file() and not path.is_symlink():
+                os.chmod(path, 0o600)
+
+
+def _remove_unreferenced_files(settings: Settings, referenced: set[str]) -> None:
+    # Before the queue starts: a partial upload never completed, and an upload or generated file
+    # that no row names was left by a kill between writing it and committing its row. Neither
+    # can ever be reached again.
+    for directory in (settings.uploads_dir, settings.files_dir):
+        for path in directory.rglob("*"):
+            if path.is_file() and str(path.relative_to(settings.data_dir)) not in referenced:
+                log.info("removing %s: no import refers to it", path.relative_to(settings.data_dir))
+                path.unlink(missing_ok=True)
 
 
 async def _queue(app: web.Application) -> AsyncIterator[None]:

@@ -7,7 +7,9 @@ from aiohttp import web
 from .db import Database
 from .jobs import JobQueue
 from .settings import Settings
+from .uploads import UploadGate
 
 SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 QUEUE = web.AppKey("queue", JobQueue)
+UPLOAD_GATE = web.AppKey("upload_gate", UploadGate)

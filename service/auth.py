@@ -48,9 +48,11 @@ def _presented_token(request: web.Request) -> str | None:
 
 def _matches(candidate: str, tokens: tuple[str, ...]) -> bool:
     # Compare against every token so the time taken does not say which one nearly matched.
+    # Header bytes that are not UTF-8 reach us as surrogates: compare them as the bytes they were.
+    presented = candidate.encode("utf-8", "surrogateescape")
     found = False
     for token in tokens:
-        found |= hmac.compare_digest(candidate.encode(), token.encode())
+        found |= hmac.compare_digest(presented, token.encode())
     return found
 
 

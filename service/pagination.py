@@ -12,8 +12,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from .ids import MAX_ID, parse_id
+
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
+MAX_PAGE = MAX_ID // MAX_PER_PAGE
 _DROPPED_PARAMS = frozenset({"page", "per_page", "access_token", "api_key"})
 
 
@@ -36,11 +39,11 @@ def requested_page(request: web.Request) -> Page:
 
 
 def _positive_int(text: str | None, default: int) -> int:
-    try:
-        value = int(text) if text is not None else default
-    except ValueError:
+    value = parse_id(text)
+    if value is None or value < 1:
         return default
-    return value if value >= 1 else default
+    # Past this page the SQL offset would overflow SQLite's 64-bit integer; such pages are empty.
+    return min(value, MAX_PAGE)
 
 
 def base_url(request: web.Request) -> str:

@@ -11,8 +11,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .uploads import UploadLimits
+
 ENV_PREFIX = "CANVAS_IMPORTS_"
 GIB = 1024**3
+
+
+def value_is_true(text: str | None) -> bool:
+    """An environment flag: 1, true, yes or on."""
+    return (text or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,19 @@ class Settings:
     queue_poll_s: float = 1.0
     # A zip whose members expand to this many times its own size is refused (Canvas: 100x).
     max_zip_expansion_ratio: int = 100
+    # An upload body that sends nothing for this long is dropped (decision 29).
+    upload_idle_timeout_s: float = 60.0
+    # At most this many upload bodies stream at once; more are refused at once (decision 29).
+    max_concurrent_uploads: int = 64
+    # The base of absolute URLs (Link headers, File urls) behind a proxy (decision 27).
+    public_url: str | None = None
+    # Let X-Forwarded-Proto/-Host set that base (only behind a proxy that sets them).
+    trust_forwarded_headers: bool = False
+
+    @property
+    def upload_limits(self) -> UploadLimits:
+        return UploadLimits(self.max_upload_bytes, self.upload_chunk_bytes,
+                            self.upload_idle_timeout_s)
 
     @property
     def uploads_dir(self) -> Path:
@@ -87,6 +107,21 @@ class Settings:
             type=int,
             default=int(env_default("MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
         )
+        parser.add_argument(
+            "--upload-idle-timeout-s", type=float,
+            default=float(env_default("UPLOAD_IDLE_TIMEOUT_S", str(cls.upload_idle_timeout_s))),
+            help="drop an upload body that sends nothing for this many seconds")
+        parser.add_argument(
+            "--max-concurrent-uploads", type=int,
+            default=int(env_default("MAX_CONCURRENT_UPLOADS", str(cls.max_concurrent_uploads))),
+            help="upload bodies streaming at once; more are answered 503 at once")
+        parser.add_argument(
+            "--public-url", default=env_default("PUBLIC_URL", None),
+            help="base of the absolute URLs in answers, e.g. https://canvas.example.edu")
+        parser.add_argument(
+            "--trust-forwarded-headers", action="store_true",
+            default=value_is_true(env_default("TRUST_FORWARDED_HEADERS", "")),
+            help="build absolute URLs from X-Forwarded-Proto/-Host (behind a proxy only)")
         args = parser.parse_args(argv)
 
         def token_list(given: list[str] | None, name: str) -> tuple[str, ...]:
@@ -98,6 +133,13 @@ class Settings:
             parser.error("--workers must be at least 1")
         if args.max_upload_bytes < 1:
             parser.error("--max-upload-bytes must be positive")
+        if not args.upload_idle_timeout_s > 0:
+            parser.error("--upload-idle-timeout-s must be positive")
+        if args.max_concurrent_uploads < 1:
+            parser.error("--max-concurrent-uploads must be at least 1")
+        public_url = (args.public_url or "").strip().rstrip("/") or None
+        if public_url is not None and not public_url.startswith(("http://", "https://")):
+            parser.error("--public-url must start with http:// or https://")
         return cls(
             data_dir=Path(args.data_dir),
             host=args.host,
@@ -106,4 +148,8 @@ class Settings:
             read_only_tokens=token_list(args.read_only_token, "READ_ONLY_TOKEN"),
             workers=args.workers,
             max_upload_bytes=args.max_upload_bytes,
+            upload_idle_timeout_s=args.upload_idle_timeout_s,
+            max_concurrent_uploads=args.max_concurrent_uploads,
+            public_url=public_url,
+            trust_forwarded_headers=args.trust_forwarded_headers,
         )

@@ -9,7 +9,7 @@ import pytest
 
 from service.app import create_app
 from tests.helpers import (
-    AUTH, COURSES_CSV, USERS_CSV, import_and_wait, make_zip, wait_for_import,
+    AUTH, COURSES_CSV, USERS_CSV, import_and_wait, make_zip, multipart, wait_for_import,
 )
 
 
@@ -122,11 +122,23 @@ async def test_one_bad_file_fails_the_batch_but_others_import(client):
     assert body["processing_errors"] == [["bad.csv", "Invalid UTF-8"]]
 
 
-async def test_empty_body_and_empty_csv(client):
-    created = await _raw(client, b"", "text/csv")
-    body = await wait_for_import(client, created["id"])
-    assert body["workflow_state"] == "failed_with_messages"
-    assert body["processing_errors"] == [["sis_import.csv", "Couldn't find Canvas CSV import headers"]]
+@pytest.mark.parametrize("send", ["raw", "multipart"])
+async def test_empty_upload_is_refused_at_once(client, database, settings, send):
+    # Canvas accepts it and fails it later with a misleading "Couldn't find Canvas CSV import
+    # headers"; an immediate 400 says what went wrong and stores nothing.
+    if send == "raw":
+        response = await client.post("/api/v1/accounts/1/sis_imports", data=b"",
+                                     headers={**AUTH, "Content-Type": "text/csv"})
+    else:
+        response = await client.post("/api/v1/accounts/1/sis_imports", data=multipart(b""),
+                                     headers=AUTH)
+    assert response.status == 400
+    assert await response.json() == {"errors": [{"message": "The uploaded file is empty."}]}
+    assert database.execute("SELECT COUNT(*) FROM sis_imports").fetchone()[0] == 0
+    assert list(settings.uploads_dir.iterdir()) == []
+
+
+async def test_empty_csv_inside_a_zip_is_ignored(client):
     # An empty CSV inside a zip is silently ignored.
     body = await import_and_wait(client, make_zip({"empty.csv": "", "users.csv": USERS_CSV}),
                                  filename="b.zip")

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from ..appkeys import DATABASE
 from ..errors import BadRequest, Forbidden, NotFound
+from ..ids import parse_id
 from ..store.accounts import ROOT_ACCOUNT_ID, resolve_account
 from ..store.sis_objects import find_course_by_sis_id, get_course
 
@@ -46,16 +47,18 @@ def import_id_from_path(request: web.Request, name: str = "id") -> int | None:
     value = request.match_info[name]
     if value == "latest":
         return None
-    if not value.isdigit():
+    import_id = parse_id(value)
+    if import_id is None:
         raise NotFound()
-    return int(value)
+    return import_id
 
 
 def resolve_course(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | None:
     """The course a path segment names: a Canvas id or ``sis_course_id:X``."""
     if reference.startswith(SIS_COURSE_PREFIX):
         return find_course_by_sis_id(conn, ROOT_ACCOUNT_ID, reference[len(SIS_COURSE_PREFIX):])
-    return get_course(conn, int(reference)) if reference.isdigit() else None
+    course_id = parse_id(reference)
+    return None if course_id is None else get_course(conn, course_id)
 
 
 async def course_from_path(request: web.Request) -> sqlite3.Row:

@@ -8,15 +8,16 @@ from aiohttp import web
 
 from ..appkeys import DATABASE, SETTINGS
 from ..errors import NotFound
+from ..ids import parse_id
 from ..store.files import get_file
 
 
 async def download(request: web.Request) -> web.StreamResponse:
     """GET /files/:id/download?verifier=...: the file, or the generic 404 without the verifier."""
-    file_id = request.match_info["file_id"]
-    if not file_id.isdigit():
+    file_id = parse_id(request.match_info["file_id"])
+    if file_id is None:
         raise NotFound()
-    row = await request.app[DATABASE].read(get_file, int(file_id))
+    row = await request.app[DATABASE].read(get_file, file_id)
     verifier = request.query.get("verifier", "")
     if row is None or not hmac.compare_digest(verifier.encode(), row["uuid"].encode()):
         raise NotFound()

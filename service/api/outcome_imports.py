@@ -12,11 +12,12 @@ from typing import Any, Mapping
 from aiohttp import web
 from multidict import MultiDict
 
-from ..appkeys import DATABASE, QUEUE, SETTINGS
+from ..appkeys import DATABASE, QUEUE, SETTINGS, UPLOAD_GATE
 from ..canvas_json import outcome_import_json
 from ..clock import utc_now
 from ..errors import NotFound
 from ..http import canvas_response, present
+from ..ids import MAX_ID, parse_id
 from ..outcomes.ruby import to_i
 from ..import_types import check_import_type
 from ..states import OutcomeState
@@ -52,7 +53,12 @@ def _target_group_id(request: web.Request, params: MultiDict[str]) -> int | None
     # From the path (/group/:id) or a parameter (canvasapi sends a form field). Canvas stores it
     # unvalidated, cast as Rails casts an integer column; a bad one fails the import later.
     value = request.match_info.get(GROUP_ID) or params.get(GROUP_ID)
-    return to_i(value) if present(value) else None
+    if not present(value):
+        return None
+    group_id = to_i(value)
+    if abs(group_id) > MAX_ID:
+        raise NotFound()  # no group has such an id, and SQLite could not even store it
+    return group_id
 
 
 async def create(request: web.Request) -> web.Response:
@@ -64,8 +70,9 @@ async def create(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     # Query-string parameters are checked before a byte of the body is read.
     check_import_type(request.query)
-    upload = await receive_upload(request, OUTCOME_UPLOAD, settings.uploads_dir,
-                                  settings.max_upload_bytes, settings.upload_chunk_bytes)
+    with request.app[UPLOAD_GATE].slot():
+        upload = await receive_upload(request, OUTCOME_UPLOAD, settings.uploads_dir,
+                                      settings.upload_limits)
     try:
         check_import_type(upload.params)
         group_id = _target_group_id(request, upload.params)
@@ -104,7 +111,8 @@ async def _find_import(request: web.Request) -> tuple[sqlite3.Row, list[list[Any
         if reference == LATEST:
             row = store.get_latest_outcome_import(conn, context)
         else:
-            row = store.get_outcome_import(conn, context, int(reference)) if reference.isdigit() else None
+            import_id = parse_id(reference)
+            row = None if import_id is None else store.get_outcome_import(conn, context, import_id)
         return True, row, store.first_errors(conn, row["id"]) if row is not None else []
 
     context_found, row, errors = await request.app[DATABASE].read(load)

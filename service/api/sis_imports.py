@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..appkeys import DATABASE, QUEUE, SETTINGS
+from ..appkeys import DATABASE, QUEUE, SETTINGS, UPLOAD_GATE
 from ..canvas_json import sis_import_json
 from ..clock import format_time, parse_time, utc_now
 from ..errors import NotFound
@@ -32,8 +32,9 @@ async def create(request: web.Request) -> web.Response:
     db = request.app[DATABASE]
     # Query-string parameters are checked before a byte of the body is read.
     parse_sis_options(request.query)
-    upload = await receive_upload(request, SIS_UPLOAD, settings.uploads_dir,
-                                  settings.max_upload_bytes, settings.upload_chunk_bytes)
+    with request.app[UPLOAD_GATE].slot():
+        upload = await receive_upload(request, SIS_UPLOAD, settings.uploads_dir,
+                                      settings.upload_limits)
     try:
         parsed = parse_sis_options(upload.params)
         options = dict(parsed.options, _file_type=upload.file_type)

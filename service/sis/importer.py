@@ -34,7 +34,8 @@ from .context import ImporterFn, ImportRun, SisOptions, SisRow
 from .importers import importer_for
 from .kinds import COUNT_KEYS, ORDER
 from .reader import (
-    CsvFileError, InspectedCsv, inspect_csv, list_sources, read_batches, write_attachment_copy,
+    CsvFileError, InspectedCsv, UploadSources, inspect_csv, list_sources, read_batches,
+    write_attachment_copy,
 )
 
 log = logging.getLogger("canvas_imports")
@@ -75,7 +76,11 @@ class SisImportRunner:
     async def fail_unexpectedly(self, row: sqlite3.Row, error: BaseException) -> None:
         """An exception outside the CSV pipeline: the import ends ``failed`` (section 5)."""
         data = orjson.loads(row["data"])
-        data["error_message"] = str(error) or type(error).__name__
+        # The exception's text may name paths of the server's disk: the log keeps it, the
+        # client gets the report number to quote.
+        number = new_error_report_number()
+        log.error("error report %d: SIS import %d: %r", number, row["id"], error)
+        data["error_message"] = UNEXPECTED_ERROR.format(number=number)
         await self.db.write(
             lambda conn: store.finish_sis_import(
                 conn, row["id"], state=SisState.FAILED, progress=None, data=data,
@@ -93,12 +98,22 @@ class SisImportRunner:
         await self.db.write(store.reset_for_run, import_id, data)
         upload = await self.db.read(files_store.get_file, row["upload_file_id"])
         upload_path = self.settings.data_dir / upload["path"]
-        sources, messages = await asyncio.to_thread(
+        listing = await asyncio.to_thread(
             list_sources, upload_path, options.get("_file_type", "csv"), upload["display_name"],
             self.settings.max_zip_expansion_ratio)
-        run.messages.extend(messages)
+        try:
+            await self._import_sources(run, listing, upload, options, data, stopping)
+        finally:
+            listing.close()
+
+    async def _import_sources(
+        self, run: ImportRun, listing: UploadSources, upload: sqlite3.Row,
+        options: dict[str, Any], data: dict[str, Any], stopping: Callable[[], bool],
+    ) -> None:
+        import_id = run.import_id
+        run.messages.extend(listing.messages)
         inspected: list[InspectedCsv] = []
-        for source in sources:
+        for source in listing.sources:
             try:
                 inspected.append(await asyncio.to_thread(inspect_csv, source))
             except CsvFileError as error:
@@ -245,7 +260,8 @@ class SisImportRunner:
             base = Path(csv_file.source.name).name
             if csv_file.has_password_columns:
                 base = f"{Path(base).stem}_filtered.csv"
-            relative = directory / f"{index}-{base}"
+            # On disk by position only: a member's name may be longer than the file system allows.
+            relative = directory / f"{index}.csv"
             await asyncio.to_thread(write_attachment_copy, csv_file,
                                     self.settings.data_dir / relative)
             size = (self.settings.data_dir / relative).stat().st_size
@@ -262,17 +278,22 @@ class SisImportRunner:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".partial")
         after_id = 0
-        with open(partial, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(ERRORS_FILE_HEADER)
-            while True:
-                page = await self.db.read(store.messages_page, import_id, after_id, ERRORS_PAGE_ROWS)
-                if not page:
-                    break
-                await asyncio.to_thread(
-                    writer.writerows, ((import_id, m["file"], m["message"], m["row"]) for m in page))
-                after_id = page[-1]["id"]
-        os.replace(partial, path)
+        try:
+            with open(partial, "w", encoding="utf-8", newline="") as handle:
+                writer = csv.writer(handle, lineterminator="\n")
+                writer.writerow(ERRORS_FILE_HEADER)
+                while True:
+                    page = await self.db.read(store.messages_page, import_id, after_id,
+                                              ERRORS_PAGE_ROWS)
+                    if not page:
+                        break
+                    await asyncio.to_thread(writer.writerows, (
+                        (import_id, m["file"], m["message"], m["row"]) for m in page))
+                    after_id = page[-1]["id"]
+            os.replace(partial, path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
         size = path.stat().st_size
         return await self.db.write(
             lambda conn: files_store.insert_file(

@@ -7,6 +7,7 @@ and never echoed.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from multidict import MultiDict
 
 from ..errors import BadRequest
 from ..http import present, value_to_boolean
+from ..ids import MAX_ID
 from ..import_types import check_import_type
 
 DROP_STATUSES = ("deleted", "inactive", "completed", "deleted_last_completed")
@@ -98,6 +100,11 @@ def _optional_int(text: str | None) -> int | None:
     if text is None or not text.strip():
         return None
     try:
-        return int(float(text))
+        value = float(text)
     except ValueError:
         return None
+    if not math.isfinite(value):
+        return None
+    # Thresholds are counts or percentages: anything past SQLite's integer range means "no limit
+    # worth telling apart from the largest one", and must still serialise as a JSON integer.
+    return max(-MAX_ID, min(MAX_ID, int(value)))

@@ -28,8 +28,10 @@ SKIPPING_UNKNOWN_FILE_TYPE = "Skipping unknown file type"
 # Not Canvas texts: Canvas fails the whole batch with an exception for these; we name the problem.
 INVALID_ZIP = "Invalid zip file"
 ZIP_TOO_LARGE = "Zip file expands to more than 100 times its size"
+ENCRYPTED_MEMBER = "Encrypted file: it cannot be read without its password"
 
 READ_CHUNK_BYTES = 1024 * 1024
+ZIP_FLAG_ENCRYPTED = 0x1  # general purpose bit 0 of a zip entry
 LINES_PER_CHUNK = 4096
 PASSWORD_COLUMNS = ("password", "ssha_password")
 BOM = codecs.BOM_UTF8
@@ -55,6 +57,19 @@ class InspectedCsv:
     has_password_columns: bool
 
 
+@dataclass
+class UploadSources:
+    """The CSVs of one upload and what was skipped; ``close`` releases the archive, if any."""
+
+    sources: list[CsvSource]
+    messages: list[Message]
+    archive: zipfile.ZipFile | None = None
+
+    def close(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+
+
 class CsvFileError(Exception):
     """A file-level failure: the CSV is skipped and the import ends failed_with_messages."""
 
@@ -65,54 +80,45 @@ class CsvFileError(Exception):
 
 def list_sources(
     path: Path, file_type: str, display_name: str, max_expansion_ratio: int
-) -> tuple[list[CsvSource], list[Message]]:
-    """The CSVs in an upload, in upload order, and messages about what was skipped."""
+) -> UploadSources:
+    """The CSVs in an upload, in upload order, and messages about what was skipped.
+
+    A zip is opened once and its members are read through that one handle: reopening it per
+    member re-reads the whole central directory each time, quadratic in the member count.
+    """
     if file_type == "csv":
-        return [CsvSource(display_name, lambda: open(path, "rb"), path.stat().st_size)], []
+        return UploadSources([CsvSource(display_name, lambda: open(path, "rb"),
+                                        path.stat().st_size)], [])
     if file_type != "zip":
         # Canvas silently ignores other types; we say so (decision 16).
-        return [], [Message(display_name, SKIPPING_UNKNOWN_FILE_TYPE, None, None, False)]
+        return UploadSources([], [Message(display_name, SKIPPING_UNKNOWN_FILE_TYPE, None, None,
+                                          False)])
     try:
         archive = zipfile.ZipFile(path)
-        members = archive.infolist()
-        archive.close()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return [], [Message(display_name, INVALID_ZIP, None, None, True)]
+        return UploadSources([], [Message(display_name, INVALID_ZIP, None, None, True)])
+    members = archive.infolist()
     if sum(m.file_size for m in members) >= max_expansion_ratio * max(path.stat().st_size, 1):
-        return [], [Message(display_name, ZIP_TOO_LARGE, None, None, True)]
-    sources: list[CsvSource] = []
-    messages: list[Message] = []
+        archive.close()
+        return UploadSources([], [Message(display_name, ZIP_TOO_LARGE, None, None, True)])
+    listing = UploadSources([], [], archive)
     for member in members:
         if member.is_dir() or _is_desktop_junk(member.filename):
             continue
         if PurePosixPath(member.filename).suffix.lower() != ".csv":
-            messages.append(Message(member.filename, SKIPPING_UNKNOWN_FILE_TYPE, None, None, False))
+            listing.messages.append(
+                Message(member.filename, SKIPPING_UNKNOWN_FILE_TYPE, None, None, False))
+        elif member.flag_bits & ZIP_FLAG_ENCRYPTED:
+            listing.messages.append(Message(member.filename, ENCRYPTED_MEMBER, None, None, True))
         elif member.file_size > 0:  # empty CSVs are silently ignored
-            sources.append(CsvSource(member.filename, _member_opener(path, member.filename),
-                                     member.file_size))
-    return sources, messages
+            listing.sources.append(CsvSource(
+                member.filename, lambda m=member: archive.open(m), member.file_size))
+    return listing
 
 
 def _is_desktop_junk(name: str) -> bool:
     lowered = name.lower()
     return "__macosx" in lowered or "desktop db" in lowered or "desktop df" in lowered
-
-
-def _member_opener(path: Path, member: str) -> Callable[[], BinaryIO]:
-    def open_member() -> BinaryIO:
-        archive = zipfile.ZipFile(path)
-        stream = archive.open(member)
-        # Closing the member stream must close the archive's file handle as well.
-        original_close = stream.close
-
-        def close() -> None:
-            original_close()
-            archive.close()
-
-        stream.close = close  # type: ignore[method-assign]
-        return stream
-
-    return open_member
 
 
 def inspect_csv(source: CsvSource) -> InspectedCsv:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..ids import parse_id
+
 ROOT_ACCOUNT_ID = 1
 ROOT_ACCOUNT_NAME = "Default Account"
 SIS_ACCOUNT_PREFIX = "sis_account_id:"
@@ -28,9 +30,8 @@ def resolve_account(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | N
             " ORDER BY root_account_id IS NOT NULL, id LIMIT 1",
             (reference[len(SIS_ACCOUNT_PREFIX):],),
         ).fetchone()
-    if reference.isdigit():
-        return get_account(conn, int(reference))
-    return None
+    account_id = parse_id(reference)
+    return None if account_id is None else get_account(conn, account_id)
 
 
 def get_account(conn: sqlite3.Connection, account_id: int) -> sqlite3.Row | None:

@@ -32,3 +32,8 @@ def get_files(conn: sqlite3.Connection, file_ids: list[int]) -> list[sqlite3.Row
     rows = {r["id"]: r for r in conn.execute(
         f"SELECT * FROM files WHERE id IN ({placeholders})", file_ids)}
     return [rows[i] for i in file_ids if i in rows]
+
+
+def referenced_paths(conn: sqlite3.Connection) -> set[str]:
+    """The data-directory-relative path of every file a row refers to."""
+    return {row[0] for row in conn.execute("SELECT path FROM files")}

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from ..ids import parse_id
+
 STATISTIC_TYPES = (
     "Account", "EnrollmentTerm", "AbstractCourse", "Course", "CourseSection", "GroupCategory",
     "Group", "Pseudonym", "CommunicationChannel", "Enrollment", "GroupMembership", "UserObserver",
@@ -85,8 +87,8 @@ def find_active_term(conn: sqlite3.Connection, root_account_id: int, reference: 
     """An active term of a root account by Canvas id or ``sis_term_id:X`` (batch_mode_term_id)."""
     if reference.startswith(SIS_TERM_PREFIX):
         column, value = "sis_source_id", reference[len(SIS_TERM_PREFIX):]
-    elif reference.isdigit():
-        column, value = "id", reference
+    elif (term_id := parse_id(reference)) is not None:
+        column, value = "id", term_id
     else:
         return None
     return conn.execute(
