@@ -17,8 +17,10 @@ from .outcomes.runner import OutcomeImportRunner
 from .routes import setup_routes
 from .settings import Settings
 from .sis.importer import SisImportRunner
+from .sis.restore import SisRestoreRunner
 from .store.accounts import ensure_root_account
 from .store.outcome_imports import claim_next_outcome_import
+from .store.progresses import claim_next_restore
 from .store.sis_imports import claim_next_sis_import
 
 log = logging.getLogger("canvas_imports")
@@ -81,6 +83,7 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db = app[DATABASE]
     sis_runner = SisImportRunner(db, settings)
+    restore_runner = SisRestoreRunner(db)
     outcome_runner = OutcomeImportRunner(db, settings)
     kinds = [
         JobKind(
@@ -89,6 +92,16 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
             strand=lambda row: row["account_id"],
             run=sis_runner.run,
             fail=sis_runner.fail_unexpectedly,
+            strand_group="sis_account",
+        ),
+        # Restores run on the strand of the account's imports: never beside one of them.
+        JobKind(
+            name="sis_restore",
+            claim=claim_next_restore,
+            strand=lambda row: row["account_id"],
+            run=restore_runner.run,
+            fail=restore_runner.fail_unexpectedly,
+            strand_group="sis_account",
         ),
         JobKind(
             name="outcome_import",

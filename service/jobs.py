@@ -42,6 +42,13 @@ class JobKind:
     run: Callable[[sqlite3.Row, Callable[[], bool]], Awaitable[None]]
     # Called when run() raised: record the failure on the row.
     fail: Callable[[sqlite3.Row, BaseException], Awaitable[None]]
+    # Kinds naming the same group share their strands: a strand busy with one kind's job is
+    # busy for the others too (an account's restores and its imports never overlap).
+    strand_group: str | None = None
+
+    @property
+    def busy_key(self) -> str:
+        return self.strand_group or self.name
 
 
 class JobQueue:
@@ -57,7 +64,7 @@ class JobQueue:
         self._workers: list[asyncio.Task] = []
         # Strands with a job running in this process, per kind; mutated only while the
         # writer lock is held (inside the claim) or from the loop thread (on release).
-        self._busy: dict[str, set[Hashable]] = {kind.name: set() for kind in kinds}
+        self._busy: dict[str, set[Hashable]] = {kind.busy_key: set() for kind in kinds}
         self._next_kind = 0
 
     def start(self) -> None:
@@ -118,7 +125,7 @@ class JobQueue:
                     log.exception("could not record the failure of %s import %s",
                                   kind.name, row["id"])
             finally:
-                self._busy[kind.name].discard(strand)
+                self._busy[kind.busy_key].discard(strand)
             # Another worker may be waiting for this strand to become free.
             self._wakeup.set()
 
@@ -132,9 +139,9 @@ class JobQueue:
         count = len(self._kinds)
         for offset in range(count):
             kind = self._kinds[(self._next_kind + offset) % count]
-            row = kind.claim(conn, self._busy[kind.name], now)
+            row = kind.claim(conn, self._busy[kind.busy_key], now)
             if row is not None:
-                self._busy[kind.name].add(kind.strand(row))
+                self._busy[kind.busy_key].add(kind.strand(row))
                 self._next_kind = (self._next_kind + offset + 1) % count
                 return kind, row
         return None
