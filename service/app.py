@@ -7,12 +7,13 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
+from . import control
 from .appkeys import DATABASE, QUEUE, SETTINGS
 from .auth import auth_middleware, load_or_create_token
 from .clock import utc_now
 from .db import Database
 from .errors import error_middleware
-from .jobs import JobKind, JobQueue
+from .jobs import JobKind, JobQueue, Pace
 from .outcomes.runner import OutcomeImportRunner
 from .routes import setup_routes
 from .settings import Settings
@@ -37,6 +38,8 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[
             error_middleware(),
+            # The throttle test control answers before anything else, as Canvas's throttle does.
+            *((control.throttle_middleware,) if settings.enable_control else ()),
             _rate_limit_headers,
             auth_middleware(resolve_tokens(settings), settings.read_only_tokens),
         ],
@@ -45,6 +48,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     setup_routes(app)
+    if settings.enable_control:
+        control.setup_control(app)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_queue)
     return app
@@ -80,8 +85,10 @@ def _remove_partial_uploads(settings: Settings) -> None:
 async def _queue(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db = app[DATABASE]
-    sis_runner = SisImportRunner(db, settings)
-    outcome_runner = OutcomeImportRunner(db, settings)
+    # One pace for every runner; the pace test control changes it in place.
+    pace = Pace()
+    sis_runner = SisImportRunner(db, settings, pace)
+    outcome_runner = OutcomeImportRunner(db, settings, pace)
     kinds = [
         JobKind(
             name="sis_import",
@@ -89,6 +96,7 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
             strand=lambda row: row["account_id"],
             run=sis_runner.run,
             fail=sis_runner.fail_unexpectedly,
+            fail_with_message=sis_runner.fail_as_requested,
         ),
         JobKind(
             name="outcome_import",
@@ -97,9 +105,10 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
             strand=lambda row: row["root_account_id"],
             run=outcome_runner.run,
             fail=outcome_runner.fail_unexpectedly,
+            fail_with_message=outcome_runner.fail_as_requested,
         ),
     ]
-    queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s)
+    queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s, pace)
     app[QUEUE] = queue
     queue.start()
     yield
