@@ -18,8 +18,10 @@ from .outcomes.runner import OutcomeImportRunner
 from .routes import setup_routes
 from .settings import Settings
 from .sis.importer import SisImportRunner
+from .sis.restore import SisRestoreRunner
 from .store.accounts import ensure_root_account
 from .store.outcome_imports import claim_next_outcome_import
+from .store.progresses import claim_next_restore
 from .store.sis_imports import claim_next_sis_import
 
 log = logging.getLogger("canvas_imports")
@@ -85,9 +87,10 @@ def _remove_partial_uploads(settings: Settings) -> None:
 async def _queue(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db = app[DATABASE]
-    # One pace for every runner; the pace test control changes it in place.
+    # One pace for every import runner; the pace test control changes it in place.
     pace = Pace()
     sis_runner = SisImportRunner(db, settings, pace)
+    restore_runner = SisRestoreRunner(db)
     outcome_runner = OutcomeImportRunner(db, settings, pace)
     kinds = [
         JobKind(
@@ -97,6 +100,16 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
             run=sis_runner.run,
             fail=sis_runner.fail_unexpectedly,
             fail_with_message=sis_runner.fail_as_requested,
+            strand_group="sis_account",
+        ),
+        # Restores run on the strand of the account's imports: never beside one of them.
+        JobKind(
+            name="sis_restore",
+            claim=claim_next_restore,
+            strand=lambda row: row["account_id"],
+            run=restore_runner.run,
+            fail=restore_runner.fail_unexpectedly,
+            strand_group="sis_account",
         ),
         JobKind(
             name="outcome_import",

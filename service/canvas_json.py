@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from .states import PROGRESS_TERMINAL
 from .store.sis_imports import MESSAGE_LIST_CAP
 
 # Option keys echoed on every SisImport, in Canvas's order (section 4); null when unset.
@@ -115,3 +116,24 @@ def outcome_import_json(row: sqlite3.Row, processing_errors: list[list[Any]]) ->
         "data": orjson.loads(row["data"]),
         "processing_errors": processing_errors,
     }
+
+
+def progress_json(row: sqlite3.Row, base_url: str) -> dict[str, Any]:
+    """A Progress (Canvas's lib/api/v1/progress.rb): ``results`` only once the job has ended
+    and left some."""
+    body: dict[str, Any] = {
+        "id": row["id"],
+        "context_id": row["context_id"],
+        "context_type": row["context_type"],
+        "user_id": row["user_id"],
+        "tag": row["tag"],
+        "completion": float(row["completion"]),
+        "workflow_state": row["workflow_state"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "message": row["message"],
+        "url": f"{base_url}/api/v1/progress/{row['id']}",
+    }
+    if row["workflow_state"] in PROGRESS_TERMINAL and row["results"] is not None:
+        body["results"] = orjson.loads(row["results"])
+    return body

@@ -48,9 +48,16 @@ class JobKind:
     run: Callable[[sqlite3.Row, Callable[[], bool]], Awaitable[None]]
     # Called when run() raised: record the failure on the row.
     fail: Callable[[sqlite3.Row, BaseException], Awaitable[None]]
+    # Kinds naming the same group share their strands: a strand busy with one kind's job is
+    # busy for the others too (an account's restores and its imports never overlap).
+    strand_group: str | None = None
     # End a claimed job as failed with this message instead of running it (the fail-next test
     # control). A kind without it is never failed on request.
     fail_with_message: Callable[[sqlite3.Row, str], Awaitable[None]] | None = None
+
+    @property
+    def busy_key(self) -> str:
+        return self.strand_group or self.name
 
 
 # A paced job sleeps in steps of at most this long, so that a shutdown is noticed promptly.
@@ -120,7 +127,7 @@ class JobQueue:
         self._workers: list[asyncio.Task] = []
         # Strands with a job running in this process, per kind; mutated only while the
         # writer lock is held (inside the claim) or from the loop thread (on release).
-        self._busy: dict[str, set[Hashable]] = {kind.name: set() for kind in kinds}
+        self._busy: dict[str, set[Hashable]] = {kind.busy_key: set() for kind in kinds}
         self._next_kind = 0
 
     def start(self) -> None:
@@ -239,7 +246,7 @@ class JobQueue:
                     log.exception("could not record the failure of %s import %s",
                                   kind.name, row["id"])
             finally:
-                self._busy[kind.name].discard(strand)
+                self._busy[kind.busy_key].discard(strand)
             # Another worker may be waiting for this strand to become free.
             self._wakeup.set()
 
@@ -253,9 +260,9 @@ class JobQueue:
         count = len(self._kinds)
         for offset in range(count):
             kind = self._kinds[(self._next_kind + offset) % count]
-            row = kind.claim(conn, self._busy[kind.name], now)
+            row = kind.claim(conn, self._busy[kind.busy_key], now)
             if row is not None:
-                self._busy[kind.name].add(kind.strand(row))
+                self._busy[kind.busy_key].add(kind.strand(row))
                 self._next_kind = (self._next_kind + offset + 1) % count
                 return kind, row
         return None
