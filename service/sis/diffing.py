@@ -10,9 +10,12 @@ winning) and then the rows that disappeared, with their status set to ``diffing_
 (enrollments), ``diffing_user_remove_status`` (users) or ``deleted``. The importers then see
 only those rows.
 
-The comparison is a streaming pass over each file off the event loop, keeping one 64-bit hash
-of the key and one of the row per baseline row (a dict of ints, never the rows themselves); the
-changed rows, a small share, are the only ones written out and imported.
+The comparison runs off the event loop and costs little per unchanged row: each file's lines
+are hashed a chunk at a time into a set of 64-bit ints (never the rows themselves), a line found
+verbatim in both files is the same record, and only the lines of one file missing from the other
+are parsed and compared by key and stripped values. Files whose quoted values span lines are
+compared record by record instead (a hash of key and of values per baseline row). The changed
+rows, a small share, are the only ones written out and imported.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import io
 import sqlite3
 import zipfile
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..db import Database
 from ..settings import Settings
@@ -258,28 +262,66 @@ def _columns(headers: list[str], names: list[str]) -> list[int | None]:
 
 
 class _RowShape:
-    """Turns raw cells into the stripped values of the canonical columns, and a key."""
+    """How one file's raw cells become a row to compare: stripped values in canonical column
+    order ("" for empty or missing) and the values of the identifying fields it has.
+
+    The hot loop of a diff, a million times a file: the common row (as many cells as headers)
+    goes through ``operator.itemgetter`` at C speed; identifying fields absent from the file
+    are "" in every row, so they are left out of the key.
+    """
 
     def __init__(self, headers: list[str], canonical: list[str], key_fields: tuple[str, ...]):
-        self.data_columns = _columns(headers, canonical)
-        self.key_columns = _columns(headers, list(key_fields))
-        # Fast path: the file's columns are exactly the canonical ones, in order.
-        self.identity = self.data_columns == list(range(len(headers)))
+        data_columns = _columns(headers, canonical)
+        self.data_columns = data_columns
+        self.key_columns = [i for i in _columns(headers, list(key_fields)) if i is not None]
         self.width = len(headers)
+        self.pick_key = itemgetter(*self.key_columns)
+        self.pick_data: Callable[[tuple[str, ...]], tuple[str, ...]] | None
+        if data_columns == list(range(self.width)):
+            self.pick_data = None  # the row is its values already
+        elif len(data_columns) > 1 and None not in data_columns:
+            self.pick_data = itemgetter(*data_columns)
+        else:
+            self.pick_data = self._data_slowly
 
-    def values(self, cells: list[str]) -> tuple[str, ...] | None:
-        """Stripped values in canonical order ("" for empty or missing); None for a blank row."""
-        stripped = tuple(map(str.strip, cells))
-        if not any(stripped):
-            return None  # rows whose values are all empty are skipped, as the importers do
-        if self.identity and len(stripped) == self.width:
-            return stripped
+    def _data_slowly(self, stripped: tuple[str, ...]) -> tuple[str, ...]:
         return tuple("" if i is None or i >= len(stripped) else stripped[i]
                      for i in self.data_columns)
 
-    def key(self, cells: list[str]) -> tuple[str, ...]:
-        return tuple("" if i is None or i >= len(cells) else cells[i].strip()
-                     for i in self.key_columns)
+    def row(self, cells: list[str]) -> tuple[Any, tuple[str, ...]] | None:
+        """(key, values) of a record; None for a blank one, which the importers skip too."""
+        stripped = tuple(map(str.strip, cells))
+        if not any(stripped):
+            return None
+        if len(stripped) != self.width:  # short or long rows: pad, then pick
+            stripped = (stripped + ("",) * self.width)[:max(self.width, len(stripped))]
+            values = self._data_slowly(stripped)
+        else:
+            values = stripped if self.pick_data is None else self.pick_data(stripped)
+        return self.pick_key(stripped), values
+
+
+def _hashed_rows(
+    csv_file: InspectedCsv, shape: _RowShape
+) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """(key hash, row hash, values) of each non-blank record, the common row inlined."""
+    strip = str.strip
+    width = shape.width
+    pick_key = shape.pick_key
+    fast = shape.pick_data is None
+    slow_row = shape.row
+    for cells in _records(csv_file):
+        if fast and len(cells) == width:
+            values = tuple(map(strip, cells))
+            if not any(values):
+                continue
+            key = pick_key(values)
+        else:
+            row = slow_row(cells)
+            if row is None:
+                continue
+            key, values = row
+        yield hash(key), hash(values), values
 
 
 def diff_csv(
@@ -294,49 +336,140 @@ def diff_csv(
         raise DiffFailure(NO_PRIMARY_KEY)
     previous_shape = _RowShape(previous.headers, canonical, key_fields)
     current_shape = _RowShape(current.headers, canonical, key_fields)
-
-    # key hash -> row hash of the baseline's last row with that key.
-    baseline: dict[int, int] = {}
-    for cells in _records(previous):
-        values = previous_shape.values(cells)
-        if values is not None:
-            baseline[hash(previous_shape.key(cells))] = hash(values)
-    unseen = set(baseline)
-    # Rows to write, by key hash, in the order of the last row of each key (CsvDiff's
-    # "insert or replace" moves a repeated key to the end).
-    changed: dict[int, tuple[str, ...]] = {}
-    for cells in _records(current):
-        values = current_shape.values(cells)
-        if values is None:
-            continue
-        key = hash(current_shape.key(cells))
-        changed.pop(key, None)
-        unseen.discard(key)
-        if baseline.get(key) != hash(values):
-            changed[key] = values
-    del baseline
-    removed: dict[int, tuple[str, ...]] = {}
-    if unseen:
-        for cells in _records(previous):
-            values = previous_shape.values(cells)
-            if values is None:
-                continue
-            key = hash(previous_shape.key(cells))
-            if key in unseen:
-                removed.pop(key, None)
-                removed[key] = values
+    try:
+        changed, removed = _diff_by_lines(previous, previous_shape, current, current_shape)
+    except _MultilineRecords:
+        changed, removed = _diff_by_records(previous, previous_shape, current, current_shape)
 
     status_column = canonical.index("status") if "status" in canonical else None
     with open(destination, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(canonical)
-        writer.writerows(changed.values())
-        for values in removed.values():
+        writer.writerows(changed)
+        for values in removed:
             if status_column is None:
                 writer.writerow((*values, status))  # CSV::Row#[]= appends the missing field
             else:
                 writer.writerow((*values[:status_column], status, *values[status_column + 1:]))
     return DiffedCsv(current, destination, len(changed) + len(removed))
+
+
+Rows = list[tuple[str, ...]]
+
+
+def _diff_by_records(
+    previous: InspectedCsv, previous_shape: _RowShape, current: InspectedCsv,
+    current_shape: _RowShape,
+) -> tuple[Rows, Rows]:
+    """The rows added or changed, and the rows removed, comparing every parsed record."""
+    # key hash -> row hash of the baseline's last row with that key.
+    baseline: dict[int, int] = {}
+    for key, row_hash, _ in _hashed_rows(previous, previous_shape):
+        baseline[key] = row_hash
+    unseen = set(baseline)
+    # Rows to write, by key hash, in the order of the last row of each key (CsvDiff's
+    # "insert or replace" moves a repeated key to the end).
+    changed: dict[int, tuple[str, ...]] = {}
+    baseline_row_hash = baseline.get
+    forget = unseen.discard
+    for key, row_hash, values in _hashed_rows(current, current_shape):
+        if changed:
+            changed.pop(key, None)
+        forget(key)
+        if baseline_row_hash(key) != row_hash:
+            changed[key] = values
+    del baseline
+    removed: dict[int, tuple[str, ...]] = {}
+    if unseen:
+        for key, _, values in _hashed_rows(previous, previous_shape):
+            if key in unseen:
+                removed.pop(key, None)
+                removed[key] = values
+    return list(changed.values()), list(removed.values())
+
+
+class _MultilineRecords(Exception):
+    """A quoted value spans lines: lines are not records, so records must be compared."""
+
+
+LINE_CHUNK_BYTES = 1024 * 1024  # a chunk's set update holds the GIL: keep it short
+
+
+def _lines(csv_file: InspectedCsv) -> Iterator[list[bytes]]:
+    """The physical lines after the header, a chunk at a time (line ends kept off)."""
+    header_skipped = False
+    with csv_file.source.open() as binary:
+        rest = b""
+        while True:
+            chunk = binary.read(LINE_CHUNK_BYTES)
+            data = rest + chunk
+            quoted = b'"' in data
+            lines = data.split(b"\n")
+            rest = lines.pop() if chunk else b""
+            if not chunk and lines == [b""]:
+                lines = []
+            if not header_skipped and lines:
+                if b'"' in lines[0]:
+                    raise _MultilineRecords()  # a quoted header: records are compared instead
+                del lines[0]
+                header_skipped = True
+            if quoted and any(line.count(b'"') % 2 for line in lines if b'"' in line):
+                raise _MultilineRecords()
+            if lines:
+                yield lines
+            if not chunk:
+                return
+
+
+def _line_hashes(csv_file: InspectedCsv) -> set[int]:
+    hashes: set[int] = set()
+    for lines in _lines(csv_file):
+        hashes.update(map(hash, lines))
+    return hashes
+
+
+def _parsed(csv_file: InspectedCsv, shape: _RowShape,
+            wanted: set[int]) -> dict[Any, tuple[str, ...]]:
+    """Key -> values of the lines whose hash is ``wanted``, in file order, the last row of a
+    key winning and moving to the end (as CsvDiff's "insert or replace")."""
+    rows: dict[Any, tuple[str, ...]] = {}
+    if not wanted:
+        return rows
+    for lines in _lines(csv_file):
+        picked = [line for line in lines if hash(line) in wanted]
+        if not picked:
+            continue
+        text = b"\n".join(picked).decode("utf-8")
+        for cells in csv.reader(io.StringIO(text, newline="")):
+            row = shape.row(cells)
+            if row is not None:
+                rows.pop(row[0], None)
+                rows[row[0]] = row[1]
+    return rows
+
+
+def _diff_by_lines(
+    previous: InspectedCsv, previous_shape: _RowShape, current: InspectedCsv,
+    current_shape: _RowShape,
+) -> tuple[Rows, Rows]:
+    """The rows added or changed, and the rows removed, parsing only the lines that differ.
+
+    A line found verbatim in both files is the same record in both (same key, same values), so
+    only the lines of one file missing from the other are parsed and compared by key: those of
+    the current file are added or changed rows unless their values are equal once stripped,
+    those of the baseline whose key the current file no longer has were removed. Comparing the
+    files' line hashes is a few C-level set operations; rows are parsed for the changes only.
+    """
+    previous_lines = _line_hashes(previous)
+    current_lines = _line_hashes(current)
+    only_current = current_lines - previous_lines
+    only_previous = previous_lines - current_lines
+    del previous_lines, current_lines
+    candidates = _parsed(current, current_shape, only_current)
+    earlier = _parsed(previous, previous_shape, only_previous)
+    changed = [values for key, values in candidates.items() if earlier.get(key) != values]
+    removed = [values for key, values in earlier.items() if key not in candidates]
+    return changed, removed
 
 
 def _as_import_source(diffed: DiffedCsv) -> InspectedCsv:

@@ -466,3 +466,25 @@ async def test_a_diffing_chain_of_three_imports(client, database: sqlite3.Connec
     assert state.fetchone()[0] == "deleted"
     untouched = database.execute("SELECT sis_batch_id FROM pseudonyms WHERE sis_user_id = 'u1'")
     assert untouched.fetchone()[0] == first["id"]  # never sent again after the first import
+
+
+def test_whitespace_and_quoting_alone_are_no_change_and_multiline_values_are_compared(tmp_path: Path) -> None:
+    """Ours: rows are compared by their stripped values, as CsvDiff compares parsed fields — a
+    row re-sent with other spacing or quoting is unchanged — and a quoted value spanning lines
+    is one record (such files are compared record by record)."""
+    header = "user_id,login_id,full_name,status\n"
+    previous = inspected(tmp_path / "p", "user", "users.csv",
+                         header + 'u1,alice,Alice,active\nu2,bob,"Bob, Jr.",active\nu3,cy,Cy,active\n')
+    current = inspected(tmp_path, "user", "users.csv",
+                        header + ' u1 , alice,"Alice" ,active\nu2,bob,"Bob, Jr.",active\n'
+                        'u4,dee,Dee,active\n')
+    diffed = diff_csv(IDENTIFYING_FIELDS["user"], previous, current, "deleted", tmp_path / "a.csv")
+    assert (tmp_path / "a.csv").read_text() == header + "u4,dee,Dee,active\nu3,cy,Cy,deleted\n"
+    assert diffed.row_count == 2
+
+    previous = inspected(tmp_path / "q", "user", "users.csv",
+                         header + 'u1,alice,"Alice\nSmith",active\nu2,bob,Bob,active\n')
+    current = inspected(tmp_path / "r", "user", "users.csv",
+                        header + 'u1,alice,"Alice\nSmith",active\nu2,bob,Robert,active\n')
+    diff_csv(IDENTIFYING_FIELDS["user"], previous, current, "deleted", tmp_path / "b.csv")
+    assert (tmp_path / "b.csv").read_text() == header + "u2,bob,Robert,active\n"
