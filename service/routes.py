@@ -11,7 +11,7 @@ import re
 
 from aiohttp import web
 
-from .api import accounts, files, outcome_imports, sis_import_errors, sis_imports
+from .api import accounts, files, outcome_imports, progress, sis_import_errors, sis_imports
 from .api.objects import accounts as account_reads
 from .api.objects import courses, enrollments, users
 
@@ -60,8 +60,10 @@ def setup_routes(app: web.Application) -> None:
     add("PUT", f"{sis}/abort_all_pending", sis_imports.abort_all_pending)
     add("GET", f"{sis}/{{id}}", sis_imports.show)
     add("PUT", f"{sis}/{{id}}/abort", sis_imports.abort)
+    add("PUT", f"{sis}/{{id}}/restore_states", sis_imports.restore_states)
     add("GET", f"{sis}/{{id}}/errors", sis_import_errors.for_import)
     add("GET", "/api/v1/accounts/{account_id}/sis_import_errors", sis_import_errors.for_account)
+    add("GET", "/api/v1/progress/{id}", progress.show)
     for context in ("/api/v1/accounts/{account_id}", "/api/v1/courses/{course_id}"):
         outcomes = f"{context}/outcome_imports"
         add("POST", outcomes, outcome_imports.create)

@@ -24,13 +24,14 @@ import orjson
 from ..clock import utc_now
 from ..db import Database
 from ..errors import new_error_report_number
-from ..jobs import JobInterrupted
+from ..jobs import JobInterrupted, Pace, PacedRun
 from ..settings import Settings
 from ..states import SisState
 from ..store import files as files_store
 from ..store import sis_imports as store
 from ..store.sis_objects import import_statistics
 from .context import ImporterFn, ImportRun, SisOptions, SisRow
+from .diffing import diff_against_baseline
 from .importers import importer_for
 from .kinds import COUNT_KEYS, ORDER
 from .reader import (
@@ -61,9 +62,10 @@ class _Totals:
 class SisImportRunner:
     """Runs SIS imports claimed by the job queue."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, pace: Pace | None = None) -> None:
         self.db = db
         self.settings = settings
+        self.pace = pace if pace is not None else Pace()
 
     async def run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
         """Run one claimed import to its end, until it is aborted, or until shutdown."""
@@ -81,16 +83,35 @@ class SisImportRunner:
                 conn, row["id"], state=SisState.FAILED, progress=None, data=data,
                 errors_file_id=None, now=utc_now()))
 
-    async def _run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
-        import_id = row["id"]
+    async def fail_as_requested(self, row: sqlite3.Row, message: str) -> None:
+        """The fail-next test control: the import fails at once, ``message`` its one failure.
+
+        It ends as a file-level failure ends (``failed_with_messages``, the message in
+        ``processing_errors``, the errors endpoint and the errors file), none of its rows read.
+        """
+        run, data = await self._start(row)
+        upload = await self.db.read(files_store.get_file, row["upload_file_id"])
+        run.fail(upload["display_name"] if upload is not None else "", message)
+        data["running_immediately"] = True
+        data["completed_importers"] = []
+        await self._finish(run, _Totals(), data, [])
+
+    async def _start(self, row: sqlite3.Row) -> tuple[ImportRun, dict[str, Any]]:
         options = orjson.loads(row["options"])
-        run = ImportRun(import_id, row["account_id"], _sis_options(options), utc_now())
+        run = ImportRun(row["id"], row["account_id"], _sis_options(options), utc_now())
         data: dict[str, Any] = {
             "import_type": orjson.loads(row["data"]).get("import_type", "instructure_csv"),
             "supplied_batches": [],
             "counts": {key: 0 for key in COUNT_KEYS},
         }
-        await self.db.write(store.reset_for_run, import_id, data)
+        await self.db.write(store.reset_for_run, row["id"], data)
+        return run, data
+
+    async def _run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
+        import_id = row["id"]
+        options = orjson.loads(row["options"])
+        paced = self.pace.start(stopping)
+        run, data = await self._start(row)
         upload = await self.db.read(files_store.get_file, row["upload_file_id"])
         upload_path = self.settings.data_dir / upload["path"]
         sources, messages = await asyncio.to_thread(
@@ -104,11 +125,23 @@ class SisImportRunner:
             except CsvFileError as error:
                 run.fail(source.name, error.message)
         inspected.sort(key=lambda c: ORDER[c.kind.name])  # stable: upload order within a kind
+        received = inspected
+        # Diffing comes before the rows: from here on only the rows that changed are imported.
+        diff = await diff_against_baseline(self.db, self.settings, row, options, upload_path,
+                                           received)
+        run.messages.extend(diff.messages)
+        inspected = diff.csvs
         data["supplied_batches"] = list(dict.fromkeys(c.kind.name for c in inspected))
         total_lines = sum(c.total_lines for c in inspected)
         data["running_immediately"] = total_lines - len(inspected) <= RUNNING_IMMEDIATELY_MAX_ROWS
         data["completed_importers"] = []
-        csv_file_ids = await self._keep_csv_copies(import_id, inspected, upload, options)
+        csv_file_ids = await self._keep_csv_copies(import_id, received, upload, options)
+        if diff.against_import_id is not None:
+            diffed_ids = await self._keep_csv_copies(import_id, inspected, upload, options,
+                                                     directory_name="diffed")
+            data["diffed_against_sis_batch_id"] = diff.against_import_id
+            data["diffed_attachment_ids"] = diffed_ids
+            csv_file_ids = csv_file_ids + diffed_ids
         data["downloadable_attachment_ids"] = csv_file_ids
         totals = _Totals()
         await self._write(run, totals, data, csv_file_ids, progress=0)
@@ -117,18 +150,19 @@ class SisImportRunner:
         lines_before = 0
         for csv_file in inspected:
             await self._import_file(run, totals, csv_file, batch_rows, lines_before, total_lines,
-                                    data, csv_file_ids, stopping)
+                                    data, csv_file_ids, stopping, paced)
             lines_before += csv_file.total_lines
             data["completed_importers"].append(csv_file.kind.name)
             # Record the file's end (and any failure it ended with) before the next one starts.
             await self._write(run, totals, data, csv_file_ids,
                               progress=min(99, lines_before * 100 // max(total_lines, 1)))
+        await paced.wait(1.0, total_lines)
         await self._finish(run, totals, data, csv_file_ids)
 
     async def _import_file(
         self, run: ImportRun, totals: _Totals, csv_file: InspectedCsv, batch_rows: int,
         lines_before: int, total_lines: int, data: dict[str, Any], csv_file_ids: list[int],
-        stopping: Callable[[], bool],
+        stopping: Callable[[], bool], paced: PacedRun,
     ) -> None:
         """Stream one CSV through its kind's importer; file-level problems become failures."""
         importer = importer_for(csv_file.kind.name)
@@ -148,7 +182,11 @@ class SisImportRunner:
                 if stopping():
                     raise JobInterrupted()
                 rows, lines_read = item
-                progress = min(99, (lines_before + lines_read) * 100 // max(total_lines, 1))
+                lines_done = lines_before + lines_read
+                # The pace test control: the batch is written no sooner than its share of the
+                # import's minimum time, so intermediate progress can be watched.
+                await paced.wait(lines_done / max(total_lines, 1), lines_done)
+                progress = min(99, lines_done * 100 // max(total_lines, 1))
                 try:
                     await self._apply(run, totals, importer, csv_file, rows, data, csv_file_ids,
                                       progress)
@@ -232,14 +270,18 @@ class SisImportRunner:
 
     async def _keep_csv_copies(
         self, import_id: int, inspected: list[InspectedCsv], upload: sqlite3.Row,
-        options: dict[str, Any],
+        options: dict[str, Any], directory_name: str | None = None,
     ) -> list[int]:
-        """Store each CSV received, password columns removed, for ``csv_attachments``."""
+        """Store each CSV, password columns removed: those received for ``csv_attachments``,
+        the generated diffs (``directory_name``) for ``diffed_csv_attachments``."""
         directory = Path("files") / f"sis_import_{import_id}"
+        if directory_name is not None:
+            directory = directory / directory_name
         (self.settings.data_dir / directory).mkdir(parents=True, exist_ok=True)
         file_ids: list[int] = []
         for index, csv_file in enumerate(inspected, start=1):
-            if options.get("_file_type") == "csv" and not csv_file.has_password_columns:
+            if (options.get("_file_type") == "csv" and not csv_file.has_password_columns
+                    and directory_name is None):
                 file_ids.append(upload["id"])  # the upload itself is the CSV: no copy needed
                 continue
             base = Path(csv_file.source.name).name

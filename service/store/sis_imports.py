@@ -8,6 +8,7 @@ from typing import Any, Iterable
 import orjson
 
 from . import files
+from .progresses import IMPORT_WAITS_FOR_OLDER_RESTORES
 from .queue import claim_oldest_per_strand
 from ..states import SIS_ABORTABLE, SIS_PENDING, SisState
 
@@ -101,10 +102,12 @@ def abort_pending_sis_imports(conn: sqlite3.Connection, account_id: int, now: st
 def claim_next_sis_import(
     conn: sqlite3.Connection, busy_account_ids: Iterable[int], now: str
 ) -> sqlite3.Row | None:
-    """Claim the next SIS import to run; one strand per account (decision 22)."""
+    """Claim the next SIS import to run; one strand per account (decision 22), shared with the
+    account's restores (an import waits for those asked for before it)."""
     return claim_oldest_per_strand(
         conn, table="sis_imports", strand_column="account_id", pending_states=SIS_PENDING,
-        running_state=SisState.IMPORTING, busy_strands=busy_account_ids, now=now)
+        running_state=SisState.IMPORTING, busy_strands=busy_account_ids, now=now,
+        condition=IMPORT_WAITS_FOR_OLDER_RESTORES)
 
 
 def reset_for_run(conn: sqlite3.Connection, import_id: int, data: dict[str, Any]) -> None:
