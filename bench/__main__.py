@@ -13,6 +13,7 @@ BENCHMARKS = {
     "sis-zip": ("bench.sis_import", "run_zip"),
     "outcomes": ("bench.outcomes", "run"),
     "sis-diff": ("bench.diffing", "run"),
+    "fixture": ("bench.fixture", "run"),
 }
 
 

@@ -242,7 +242,11 @@ class SisImportRunner:
     async def _finish(
         self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int]
     ) -> None:
-        await self._write(run, totals, data, csv_file_ids, progress=0)
+        if run.messages:
+            # Messages still in hand must be stored before the errors file is written; with
+            # none (every batch stores its own) the finishing transaction alone does it all,
+            # the check that the import was not aborted included.
+            await self._write(run, totals, data, csv_file_ids, progress=0)
         data["counts"]["error_count"] = totals.failures
         data["counts"]["warning_count"] = totals.warnings
         errors_file_id = None
