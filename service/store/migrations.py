@@ -495,3 +495,12 @@ CREATE INDEX progresses_pending ON progresses(workflow_state)
 """
 
 MIGRATIONS.append(RESTORE_AND_PROGRESS)
+
+# Canvas's cascades and batch-mode cleanup (sections 7.5 and 8) look up a course's groups (an
+# enrollment deleted takes the user's memberships in them) and a term's courses.
+CASCADE_INDEXES = """
+CREATE INDEX groups_context ON groups(context_type, context_id);
+CREATE INDEX courses_term ON courses(enrollment_term_id, workflow_state);
+"""
+
+MIGRATIONS.append(CASCADE_INDEXES)

@@ -15,7 +15,8 @@ import unicodedata
 from typing import Any
 
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_in
-from ...store.sis_queries import delete_user_memberships, other_active_logins
+from ...store.sis_queries import other_active_logins
+from .. import cascades
 from ..context import ImportRun, SisRow
 from .common import (
     DELETE_SENTINEL, ObjectEdit, SisIdCache, column_values, match_status_prefix, new_object_stuck_fields, save,
@@ -286,10 +287,7 @@ class Logins:
         self.writer.flush()
         if other_active_logins(self.conn, user_id, self.run.root_account_id, user_sis_id):
             return
-        for object_type, object_id, previous in delete_user_memberships(
-            self.conn, user_id, self.run.root_account_id, self.run.now
-        ):
-            self.writer.record_state_change(object_type, object_id, previous, "deleted")
+        cascades.remove_user_from_account(self.conn, self.writer, user_id, self.run.root_account_id)
 
 
 def identity_problem(row: SisRow) -> str | None:
