@@ -12,6 +12,8 @@ BENCHMARKS = {
     "users": ("bench.sis_import", "run_users"),
     "sis-zip": ("bench.sis_import", "run_zip"),
     "outcomes": ("bench.outcomes", "run"),
+    "sis-diff": ("bench.diffing", "run"),
+    "fixture": ("bench.fixture", "run"),
 }
 
 

@@ -45,8 +45,15 @@ def sis_import_json(view: dict[str, Any], base_url: str) -> dict[str, Any]:
         body["diffing_threshold_exceeded"] = bool(options.get("diffing_threshold_exceeded"))
     if view["errors_file"] is not None:
         body["errors_attachment"] = file_json(view["errors_file"], base_url)
-    if view["csv_files"]:
-        body["csv_attachments"] = [file_json(f, base_url) for f in view["csv_files"]]
+    # Canvas's downloadable_attachments(:uploaded) and (:diffed): the generated diff CSVs are
+    # among the import's files, listed in data.diffed_attachment_ids.
+    diffed_ids = set(data.get("diffed_attachment_ids") or ())
+    uploaded = [f for f in view["csv_files"] if f["id"] not in diffed_ids]
+    diffed = [f for f in view["csv_files"] if f["id"] in diffed_ids]
+    if uploaded:
+        body["csv_attachments"] = [file_json(f, base_url) for f in uploaded]
+    if diffed:
+        body["diffed_csv_attachments"] = [file_json(f, base_url) for f in diffed]
     # Real Canvas omits account_id; canvasapi needs it on what abort() returns (decision 7).
     body["account_id"] = row["account_id"]
     return body

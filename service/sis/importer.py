@@ -32,6 +32,7 @@ from ..store import sis_imports as store
 from ..store.sis_objects import import_statistics
 from .batch_mode import ROWS_PROGRESS_SHARE, BatchCleanup, CleanupAborted
 from .context import ImporterFn, ImportRun, SisOptions, SisRow
+from .diffing import diff_against_baseline
 from .importers import importer_for
 from .kinds import COUNT_KEYS, ORDER
 from .reader import (
@@ -125,6 +126,12 @@ class SisImportRunner:
             except CsvFileError as error:
                 run.fail(source.name, error.message)
         inspected.sort(key=lambda c: ORDER[c.kind.name])  # stable: upload order within a kind
+        received = inspected
+        # Diffing comes before the rows: from here on only the rows that changed are imported.
+        diff = await diff_against_baseline(self.db, self.settings, row, options, upload_path,
+                                           received)
+        run.messages.extend(diff.messages)
+        inspected = diff.csvs
         data["supplied_batches"] = list(dict.fromkeys(c.kind.name for c in inspected))
         cleanup = BatchCleanup.for_import(run, options, data["supplied_batches"])
         if cleanup is not None:
@@ -132,7 +139,13 @@ class SisImportRunner:
         total_lines = sum(c.total_lines for c in inspected)
         data["running_immediately"] = total_lines - len(inspected) <= RUNNING_IMMEDIATELY_MAX_ROWS
         data["completed_importers"] = []
-        csv_file_ids = await self._keep_csv_copies(import_id, inspected, upload, options)
+        csv_file_ids = await self._keep_csv_copies(import_id, received, upload, options)
+        if diff.against_import_id is not None:
+            diffed_ids = await self._keep_csv_copies(import_id, inspected, upload, options,
+                                                     directory_name="diffed")
+            data["diffed_against_sis_batch_id"] = diff.against_import_id
+            data["diffed_attachment_ids"] = diffed_ids
+            csv_file_ids = csv_file_ids + diffed_ids
         data["downloadable_attachment_ids"] = csv_file_ids
         totals = _Totals()
         await self._write(run, totals, data, csv_file_ids, progress=0)
@@ -243,7 +256,11 @@ class SisImportRunner:
         self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int],
         *, aborted: bool = False,
     ) -> None:
-        await self._write(run, totals, data, csv_file_ids, progress=0)
+        if run.messages:
+            # Messages still in hand must be stored before the errors file is written; with
+            # none (every batch stores its own) the finishing transaction alone does it all,
+            # the check that the import was not aborted included.
+            await self._write(run, totals, data, csv_file_ids, progress=0)
         data["counts"]["error_count"] = totals.failures
         data["counts"]["warning_count"] = totals.warnings
         errors_file_id = None
@@ -274,14 +291,18 @@ class SisImportRunner:
 
     async def _keep_csv_copies(
         self, import_id: int, inspected: list[InspectedCsv], upload: sqlite3.Row,
-        options: dict[str, Any],
+        options: dict[str, Any], directory_name: str | None = None,
     ) -> list[int]:
-        """Store each CSV received, password columns removed, for ``csv_attachments``."""
+        """Store each CSV, password columns removed: those received for ``csv_attachments``,
+        the generated diffs (``directory_name``) for ``diffed_csv_attachments``."""
         directory = Path("files") / f"sis_import_{import_id}"
+        if directory_name is not None:
+            directory = directory / directory_name
         (self.settings.data_dir / directory).mkdir(parents=True, exist_ok=True)
         file_ids: list[int] = []
         for index, csv_file in enumerate(inspected, start=1):
-            if options.get("_file_type") == "csv" and not csv_file.has_password_columns:
+            if (options.get("_file_type") == "csv" and not csv_file.has_password_columns
+                    and directory_name is None):
                 file_ids.append(upload["id"])  # the upload itself is the CSV: no copy needed
                 continue
             base = Path(csv_file.source.name).name
