@@ -280,7 +280,8 @@ class JobQueue:
         # Runs on the writer thread inside a transaction: claims are serialised.
         if self._stopping or self._paused:
             # An import interrupted by this shutdown has left the busy set: claiming it again
-            # now would reset its progress only to be interrupted at once.
+            # now would reset its progress only to be interrupted at once. While paused (a
+            # test control) nothing new starts.
             return None
         now = utc_now()
         count = len(self._kinds)
