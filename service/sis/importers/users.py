@@ -15,7 +15,8 @@ import unicodedata
 from typing import Any
 
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_in
-from ...store.sis_queries import delete_user_memberships, other_active_logins
+from ...store.sis_queries import other_active_logins
+from .. import cascades
 from ..context import ImportRun, SisRow
 from .. import unchanged as unchanged_rows  # a module reference: it uses this module's rules
 from .common import (
@@ -287,10 +288,7 @@ class Logins:
         self.writer.flush()
         if other_active_logins(self.conn, user_id, self.run.root_account_id, user_sis_id):
             return
-        for object_type, object_id, previous in delete_user_memberships(
-            self.conn, user_id, self.run.root_account_id, self.run.now
-        ):
-            self.writer.record_state_change(object_type, object_id, previous, "deleted")
+        cascades.remove_user_from_account(self.conn, self.writer, user_id, self.run.root_account_id)
 
 
 def identity_problem(row: SisRow) -> str | None:
