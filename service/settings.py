@@ -17,11 +17,6 @@ ENV_PREFIX = "CANVAS_IMPORTS_"
 GIB = 1024**3
 
 
-def value_is_true(text: str | None) -> bool:
-    """An environment flag: 1, true, yes or on."""
-    return (text or "").strip().lower() in ("1", "true", "yes", "on")
-
-
 @dataclass(frozen=True)
 class Settings:
     """The service's configuration; units live in the names."""
@@ -52,6 +47,15 @@ class Settings:
     public_url: str | None = None
     # Let X-Forwarded-Proto/-Host set that base (only behind a proxy that sets them).
     trust_forwarded_headers: bool = False
+    # The /_control/ test controls (pause, pace, throttle, fail-next, reset); off unless asked
+    # for, never on in the container (decision 28).
+    enable_control: bool = False
+    # SIS imports (CSV or ZIP files) run before the server reports ready.
+    seed_paths: tuple[Path, ...] = ()
+    # Written (the start-up JSON) once the server accepts requests and the seeds are in.
+    ready_file: Path | None = None
+    # Shut down when standard input closes: a test runner that dies takes its server along.
+    exit_on_stdin_close: bool = False
 
     @property
     def upload_limits(self) -> UploadLimits:
@@ -120,8 +124,33 @@ class Settings:
             help="base of the absolute URLs in answers, e.g. https://canvas.example.edu")
         parser.add_argument(
             "--trust-forwarded-headers", action="store_true",
-            default=value_is_true(env_default("TRUST_FORWARDED_HEADERS", "")),
+            default=env_flag(env_default("TRUST_FORWARDED_HEADERS", "")),
             help="build absolute URLs from X-Forwarded-Proto/-Host (behind a proxy only)")
+        parser.add_argument(
+            "--enable-control",
+            action="store_true",
+            default=env_flag(env_default("ENABLE_CONTROL", "")),
+            help="serve the /_control/ test controls (pause, pace, throttle, fail_next, reset)",
+        )
+        parser.add_argument(
+            "--seed",
+            action="append",
+            default=None,
+            metavar="PATH",
+            help="SIS import (CSV or ZIP) to run before the server reports ready (repeatable)",
+        )
+        parser.add_argument(
+            "--ready-file",
+            default=env_default("READY_FILE", None),
+            metavar="PATH",
+            help="write the start-up JSON to PATH once the server accepts requests",
+        )
+        parser.add_argument(
+            "--exit-on-stdin-close",
+            action="store_true",
+            default=env_flag(env_default("EXIT_ON_STDIN_CLOSE", "")),
+            help="shut down when standard input reaches end of file (a parent that dies)",
+        )
         args = parser.parse_args(argv)
 
         def token_list(given: list[str] | None, name: str) -> tuple[str, ...]:
@@ -140,6 +169,14 @@ class Settings:
         public_url = (args.public_url or "").strip().rstrip("/") or None
         if public_url is not None and not public_url.startswith(("http://", "https://")):
             parser.error("--public-url must start with http:// or https://")
+        if not 0 <= args.port <= 65535:
+            parser.error("--port must be between 0 (any free port) and 65535")
+        seeds = args.seed if args.seed is not None else [
+            p for p in (env_default("SEED", "") or "").split(",") if p.strip()]
+        seed_paths = tuple(Path(p.strip()) for p in seeds)
+        for path in seed_paths:
+            if not path.is_file():
+                parser.error(f"--seed {path}: no such file")
         return cls(
             data_dir=Path(args.data_dir),
             host=args.host,
@@ -152,4 +189,13 @@ class Settings:
             max_concurrent_uploads=args.max_concurrent_uploads,
             public_url=public_url,
             trust_forwarded_headers=args.trust_forwarded_headers,
+            enable_control=args.enable_control,
+            seed_paths=seed_paths,
+            ready_file=Path(args.ready_file) if args.ready_file else None,
+            exit_on_stdin_close=args.exit_on_stdin_close,
         )
+
+
+def env_flag(value: str | None) -> bool:
+    """An environment variable that switches a flag on: 1, true, yes or on."""
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")

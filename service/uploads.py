@@ -59,6 +59,8 @@ KNOWN_TYPES = ("csv", "zip")
 PLAIN_EXTENSION = re.compile(r"[a-z0-9]{1,16}")
 # A display name is kept to this many characters (Canvas's attachments keep 255 bytes of it).
 MAX_DISPLAY_NAME_CHARS = 1024
+# A body that arrives whole in one chunk of at most this size is written without a thread.
+SMALL_BODY_BYTES = 64 * 1024
 
 MISSING_ATTACHMENT = {"error": True, "error_message": "Missing attachment"}
 NON_UTF8_CHARSET = {"error": "Invalid content type, UTF-8 required"}
@@ -230,20 +232,9 @@ async def _stream_to_temp(
 ) -> tuple[Path, int]:
     """Write chunks to a new partial file; delete it on any error, disconnect or overflow."""
     temp_path = uploads_dir / f"partial-{uuid.uuid4().hex}"
-    size = 0
     try:
         uploads_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle = await aiofiles.open(temp_path, "wb", opener=_private_opener)
-        try:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > limits.max_bytes:
-                    raise PayloadTooLarge(limits.max_bytes)
-                await handle.write(chunk)
-        finally:
-            # Shielded: a handler cancelled by a disconnect must still close its file. Closing
-            # flushes, so a full disk may show here first.
-            await asyncio.shield(handle.close())
+        return await _write_chunks(chunks, temp_path, limits)
     except OSError as error:
         temp_path.unlink(missing_ok=True)
         if is_disk_full(error):
@@ -252,7 +243,43 @@ async def _stream_to_temp(
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise
+
+
+async def _write_chunks(
+    chunks: AsyncIterator[bytes], temp_path: Path, limits: UploadLimits
+) -> tuple[Path, int]:
+    iterator = aiter(chunks)
+    first = await anext(iterator, b"")
+    second = await anext(iterator, None) if first else None
+    if second is None and len(first) <= SMALL_BODY_BYTES:
+        # The whole body came in one small chunk (a test's CSV, a nightly delta): written
+        # directly. Three thread hops through aiofiles cost ~0.5-1.5 ms, this a few tens of us.
+        if len(first) > limits.max_bytes:
+            raise PayloadTooLarge(limits.max_bytes)
+        with open(temp_path, "wb", opener=_private_opener) as small:
+            small.write(first)
+        return temp_path, len(first)
+    size = 0
+    handle = await aiofiles.open(temp_path, "wb", opener=_private_opener)
+    try:
+        async for chunk in _chain(first, second, iterator):
+            size += len(chunk)
+            if size > limits.max_bytes:
+                raise PayloadTooLarge(limits.max_bytes)
+            await handle.write(chunk)
+    finally:
+        # Shielded: a handler cancelled by a disconnect must still close its file. Closing
+        # flushes, so a full disk may show here first.
+        await asyncio.shield(handle.close())
     return temp_path, size
+
+
+async def _chain(first: bytes, second: bytes | None, rest: AsyncIterator[bytes]):
+    yield first
+    if second is not None:
+        yield second
+        async for chunk in rest:
+            yield chunk
 
 
 async def _idle_bounded(awaitable, limits: UploadLimits):
