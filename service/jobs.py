@@ -16,6 +16,7 @@ boundaries, ``fail_next()`` ends a strand's next job as failed with a given mess
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import sqlite3
 import time
@@ -117,7 +118,11 @@ class JobQueue:
         self._kinds = kinds
         self._worker_count = workers
         self._poll_s = poll_s
-        self._wakeup = asyncio.Event()
+        # Idle workers, each waiting on its own future: a wake-up rouses one of them, not all
+        # (every roused worker claims, and claims are writes that queue behind each other).
+        self._idle: collections.deque[asyncio.Future[None]] = collections.deque()
+        # A wake-up that came while no worker was idle: the next one to go idle claims instead.
+        self._wake_pending = False
         self._stopping = False
         self._paused = False
         # The pace the jobs' runners were given; the test controls change it in place.
@@ -142,8 +147,17 @@ class JobQueue:
         return self._stopping
 
     def wake(self) -> None:
-        """Tell idle workers that a new import is waiting."""
-        self._wakeup.set()
+        """Tell an idle worker that a new import is waiting."""
+        while self._idle:
+            waiter = self._idle.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._wake_pending = True
+
+    def _wake_all(self) -> None:
+        for _ in range(len(self._idle) or 1):
+            self.wake()
 
     @property
     def paused(self) -> bool:
@@ -157,7 +171,8 @@ class JobQueue:
     def resume(self) -> None:
         """Claim jobs again, starting with those that waited."""
         self._paused = False
-        self._wakeup.set()
+        # Imports of several accounts may have waited: every idle worker looks.
+        self._wake_all()
 
     def fail_next(self, strand: Hashable, message: str) -> None:
         """End the next job claimed on ``strand`` as failed with ``message`` (kinds that allow it)."""
@@ -200,7 +215,7 @@ class JobQueue:
         again from the start when the server comes back.
         """
         self._stopping = True
-        self._wakeup.set()
+        self._wake_all()
         if not self._workers:
             return
         _, pending = await asyncio.wait(self._workers, timeout=grace_s)
@@ -211,16 +226,13 @@ class JobQueue:
 
     async def _work(self) -> None:
         while not self._stopping:
-            # Cleared before the claim, not after: a wake() that comes while the claim runs
-            # (an import inserted just behind it) must end the wait below at once instead of
-            # being lost until the next poll.
-            self._wakeup.clear()
+            # Taken before the claim, not after: a wake() that comes while the claim runs (an
+            # import inserted just behind it) sets it again, and the worker claims once more
+            # instead of waiting for the next poll.
+            self._wake_pending = False
             claimed = await self._db.write(self._claim_next)
             if claimed is None:
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), self._poll_s)
-                except asyncio.TimeoutError:
-                    pass
+                await self._wait_for_wake()
                 continue
             kind, row = claimed
             strand = kind.strand(row)
@@ -247,14 +259,29 @@ class JobQueue:
                                   kind.name, row["id"])
             finally:
                 self._busy[kind.busy_key].discard(strand)
-            # Another worker may be waiting for this strand to become free.
-            self._wakeup.set()
+            # The loop claims again at once: the next import of this strand, if any, is taken
+            # by this worker, so no other worker needs waking.
+
+    async def _wait_for_wake(self) -> None:
+        """Until wake() picks this worker, or the poll interval has passed."""
+        if self._wake_pending or self._stopping:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._idle.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, self._poll_s)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            if waiter in self._idle:
+                self._idle.remove(waiter)
 
     def _claim_next(self, conn: sqlite3.Connection) -> tuple[JobKind, sqlite3.Row] | None:
         # Runs on the writer thread inside a transaction: claims are serialised.
         if self._stopping or self._paused:
             # An import interrupted by this shutdown has left the busy set: claiming it again
-            # now would reset its progress only to be interrupted at once.
+            # now would reset its progress only to be interrupted at once. While paused (a
+            # test control) nothing new starts.
             return None
         now = utc_now()
         count = len(self._kinds)

@@ -36,9 +36,11 @@ START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 REQUEST_TIMEOUT_S = 30.0
 LOG_TAIL_LINES = 60
-# wait_for polls quickly at first (a small import takes milliseconds), then backs off.
-FIRST_POLL_S = 0.001
-MAX_POLL_S = 0.05
+# wait_for polls every 2 ms for the first second (a small import takes milliseconds, and a
+# poll costs the server well under one), then every 50 ms.
+FAST_POLL_S = 0.002
+FAST_POLLING_S = 1.0
+SLOW_POLL_S = 0.05
 ENV_PREFIX = "CANVAS_IMPORTS_"
 ZIP_MAGIC = b"PK\x03\x04"
 # Terminal states of both import kinds (service.states), spelled out to keep this import-free.
@@ -70,7 +72,7 @@ class CanvasImportsServer:
         self.directory = directory
         self.data_dir = directory / "data"
         self.log_path = directory / "server.log"
-        self._opener: Any = None
+        self._connections = _ConnectionPool(base_url)
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         """The end of the server's log (standard output and error)."""
@@ -84,27 +86,14 @@ class CanvasImportsServer:
                 content_type: str | None = None, params: dict[str, Any] | None = None,
                 expect: int = 200, timeout_s: float = REQUEST_TIMEOUT_S) -> Any:
         """One request with this run's token; its JSON answer (ServerError on another status)."""
-        import urllib.error
-        import urllib.parse
-        import urllib.request
-
-        if self._opener is None:
-            # No ProxyHandler settings: an HTTP proxy in the environment must not see loopback.
-            self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        url = self.base_url + path
         if params:
-            url += "?" + urllib.parse.urlencode(
-                {key: _form_value(value) for key, value in params.items()})
-        request = urllib.request.Request(url, data=body, method=method)
-        request.add_header("Authorization", f"Bearer {self.token}")
+            from urllib.parse import urlencode
+
+            path += "?" + urlencode({key: _form_value(value) for key, value in params.items()})
+        headers = {"Authorization": f"Bearer {self.token}"}
         if content_type is not None:
-            request.add_header("Content-Type", content_type)
-        try:
-            with self._opener.open(request, timeout=timeout_s) as response:
-                status, payload = response.status, response.read()
-        except urllib.error.HTTPError as error:
-            status, payload = error.code, error.read()
-            error.close()
+            headers["Content-Type"] = content_type
+        status, payload = self._connections.send(method, path, body, headers, timeout_s)
         if status != expect:
             raise ServerError(f"{method} {path} answered {status}: {payload[:500]!r}")
         return json.loads(payload) if payload else None
@@ -112,6 +101,8 @@ class CanvasImportsServer:
     def stop(self) -> None:
         """SIGTERM (a graceful shutdown), then SIGKILL if it takes too long."""
         import subprocess
+
+        self._connections.close()
 
         if self.process.stdin is not None:
             self.process.stdin.close()
@@ -121,6 +112,64 @@ class CanvasImportsServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+class _ConnectionPool:
+    """Keep-alive HTTP connections to the server, one per concurrent caller.
+
+    A new TCP connection per request (urllib's way) costs more than a small import does. No
+    proxy is involved (http.client knows none): the server is on loopback. Connections that sat
+    idle are replaced before use, long before the server's keep-alive timeout (75 s) closes
+    them, so a request is never sent on a connection the server is closing.
+    """
+
+    MAX_IDLE_S = 10.0
+
+    def __init__(self, base_url: str) -> None:
+        import threading
+
+        self._base_url = base_url
+        self._idle: list[tuple[Any, float]] = []
+        self._lock = threading.Lock()
+
+    def send(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
+             timeout_s: float) -> tuple[int, bytes]:
+        connection = self._take(timeout_s)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except BaseException:
+            connection.close()
+            raise
+        if response.will_close:
+            connection.close()
+        else:
+            with self._lock:
+                self._idle.append((connection, time.monotonic()))
+        return response.status, payload
+
+    def _take(self, timeout_s: float) -> Any:
+        with self._lock:
+            while self._idle:
+                connection, since = self._idle.pop()
+                if time.monotonic() - since < self.MAX_IDLE_S:
+                    connection.timeout = timeout_s
+                    if connection.sock is not None:
+                        connection.sock.settimeout(timeout_s)
+                    return connection
+                connection.close()
+        from http.client import HTTPConnection
+        from urllib.parse import urlsplit
+
+        address = urlsplit(self._base_url)
+        return HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=timeout_s)
+
+    def close(self) -> None:
+        with self._lock:
+            for connection, _ in self._idle:
+                connection.close()
+            self._idle.clear()
 
 
 def start_server(directory: Path, *, extra_args: tuple[str, ...] = (),
@@ -163,6 +212,7 @@ def start_server(directory: Path, *, extra_args: tuple[str, ...] = (),
                 f"canvas-imports server {reason}; its log ({log_path}):\n{server.log_tail()}")
         time.sleep(0.01)
     server.base_url = json.loads(ready_file.read_text(encoding="utf-8"))["base_url"]
+    server._connections = _ConnectionPool(server.base_url)
     return server
 
 
@@ -244,8 +294,8 @@ class CanvasImports:
         """
         path = f"/api/v1/accounts/{account}/{kind}/{import_id}"
         seen: list[str] = []
-        deadline = time.monotonic() + timeout
-        pause_s = FIRST_POLL_S
+        started = time.monotonic()
+        deadline = started + timeout
         while True:
             body = self.server.request("GET", path)
             state = f"{body['workflow_state']} ({body['progress']}%)"
@@ -257,8 +307,7 @@ class CanvasImports:
                 raise ImportDidNotFinish(
                     f"import {import_id} did not finish within {timeout:g} s;"
                     f" states seen: {' -> '.join(seen)}\nserver log:\n{self.server.log_tail(20)}")
-            time.sleep(pause_s)
-            pause_s = min(MAX_POLL_S, pause_s * 2)
+            time.sleep(FAST_POLL_S if time.monotonic() - started < FAST_POLLING_S else SLOW_POLL_S)
 
     def sis_import(self, source: str | bytes | os.PathLike, *, account: int | str = "self",
                    timeout: float = 30, **options: Any) -> dict[str, Any]:

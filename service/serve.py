@@ -91,9 +91,10 @@ async def serve(
             stopped.cancel()
             return 1
         announcement = json.dumps({"base_url": base_url, "token": shown_token})
-        print(announcement, flush=True)
+        # The file first: whoever has read the line may count on the file being there.
         if settings.ready_file is not None:
             _write_whole(settings.ready_file, announcement + "\n")
+        print(announcement, flush=True)
         await stopped
         return 0
     finally:

@@ -77,6 +77,12 @@ async def test_without_the_flag_the_controls_are_any_unknown_path(aiohttp_client
     assert await response.json() == {"errors": [{"message": "The specified resource does not exist."}]}
 
 
+def test_the_container_never_turns_the_controls_on():
+    containerfile = (Path(__file__).resolve().parent.parent / "Containerfile").read_text()
+    assert "enable-control" not in containerfile and "ENABLE_CONTROL" not in containerfile
+    assert Settings.from_args([], {}).enable_control is False
+
+
 async def test_controls_need_a_token_that_may_write(client):
     response = await client.post("/_control/pause")
     assert response.status == 401

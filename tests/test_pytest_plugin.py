@@ -8,9 +8,12 @@ own under pytest-xdist.
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -149,3 +152,66 @@ def test_the_readme_example_runs_under_xdist(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "4 passed" in result.stdout, result.stdout
+
+
+def test_the_fixture_gives_up_waiting_and_stops_the_server(tmp_path):
+    with pytest.raises(ServerDidNotStart) as raised:
+        start_server(tmp_path / "slow", timeout_s=0.001)
+    assert str(raised.value).startswith("canvas-imports server was not ready within 0.001 s")
+    assert "its log" in str(raised.value)
+
+
+def test_every_start_is_a_different_server(tmp_path):
+    first = start_server(tmp_path / "first")
+    try:
+        second = start_server(tmp_path / "second")
+        try:
+            assert (first.base_url, first.token) != (second.base_url, second.token)
+            # A client holding the first run's token is refused by the second server.
+            second.token, token = first.token, second.token
+            with pytest.raises(AssertionError, match="answered 401"):
+                second.request("GET", "/api/v1/accounts/1")
+            second.token = token
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
+CRASHING_SUITE = '''
+import os
+
+def test_crash(canvas_imports, tmp_path_factory):
+    pid = canvas_imports.server.process.pid
+    with open(os.environ["PID_FILE"], "w") as f:
+        f.write(str(pid))
+    os._exit(3)  # the test run dies without any teardown
+'''
+
+
+def test_a_crashed_run_leaves_no_server_behind(tmp_path):
+    (tmp_path / "test_crash.py").write_text(CRASHING_SUITE)
+    pid_file = tmp_path / "server.pid"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_crash.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PID_FILE": str(pid_file)})
+    assert result.returncode == 3, result.stdout + result.stderr
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 30
+    try:
+        while _is_running(pid):
+            assert time.monotonic() < deadline, f"server {pid} still running after its run crashed"
+            time.sleep(0.05)
+    finally:
+        if _is_running(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            # A zombie (state Z) has exited; only its parent's bookkeeping is left.
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

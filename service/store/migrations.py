@@ -495,3 +495,32 @@ CREATE INDEX progresses_pending ON progresses(workflow_state)
 """
 
 MIGRATIONS.append(RESTORE_AND_PROGRESS)
+
+# The read endpoints of imported objects (issue 10): one index per list they page through, so a
+# page is an index seek. Enrollments get one new index only (course, then Canvas's type order):
+# a course roster can hold 100k rows, while a section's or a user's enrollments are few and
+# served by the existing (course_section_id, user_id) and (user_id) indexes; every index on
+# enrollments costs the million-row import its share.
+OBJECT_READS = """
+CREATE INDEX enrollments_course_type ON enrollments(course_id, type, id);
+CREATE INDEX users_sortable_name ON users(sortable_name, id);
+CREATE INDEX pseudonyms_account ON pseudonyms(account_id, id);
+CREATE INDEX enrollment_terms_root_account ON enrollment_terms(root_account_id, id);
+CREATE INDEX group_categories_context ON group_categories(context_type, context_id, id);
+CREATE INDEX groups_context ON groups(context_type, context_id, id);
+CREATE INDEX groups_group_category ON groups(group_category_id, id);
+CREATE INDEX user_observers_observer ON user_observers(observer_id, user_id);
+CREATE INDEX learning_outcome_groups_context
+    ON learning_outcome_groups(context_type, context_id, parent_group_id);
+CREATE INDEX learning_outcome_links_context ON learning_outcome_links(context_type, context_id, id);
+"""
+
+MIGRATIONS.append(OBJECT_READS)
+
+# Batch-mode cleanup (section 7.5) finds a term's courses (a course's groups, which the
+# cascades need, are served by groups_context above).
+CASCADE_INDEXES = """
+CREATE INDEX courses_term ON courses(enrollment_term_id, workflow_state);
+"""
+
+MIGRATIONS.append(CASCADE_INDEXES)
