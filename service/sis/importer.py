@@ -30,6 +30,7 @@ from ..states import SisState
 from ..store import files as files_store
 from ..store import sis_imports as store
 from ..store.sis_objects import import_statistics
+from .batch_mode import ROWS_PROGRESS_SHARE, BatchCleanup, CleanupAborted
 from .context import ImporterFn, ImportRun, SisOptions, SisRow
 from .diffing import diff_against_baseline
 from .importers import importer_for
@@ -71,7 +72,7 @@ class SisImportRunner:
         """Run one claimed import to its end, until it is aborted, or until shutdown."""
         try:
             await self._run(row, stopping)
-        except ImportAborted:
+        except (ImportAborted, CleanupAborted):
             log.info("SIS import %s was aborted", row["id"])
 
     async def fail_unexpectedly(self, row: sqlite3.Row, error: BaseException) -> None:
@@ -132,6 +133,9 @@ class SisImportRunner:
         run.messages.extend(diff.messages)
         inspected = diff.csvs
         data["supplied_batches"] = list(dict.fromkeys(c.kind.name for c in inspected))
+        cleanup = BatchCleanup.for_import(run, options, data["supplied_batches"])
+        if cleanup is not None:
+            run.rows_progress_share = ROWS_PROGRESS_SHARE  # the cleanup takes the rest
         total_lines = sum(c.total_lines for c in inspected)
         data["running_immediately"] = total_lines - len(inspected) <= RUNNING_IMMEDIATELY_MAX_ROWS
         data["completed_importers"] = []
@@ -155,9 +159,18 @@ class SisImportRunner:
             data["completed_importers"].append(csv_file.kind.name)
             # Record the file's end (and any failure it ended with) before the next one starts.
             await self._write(run, totals, data, csv_file_ids,
-                              progress=min(99, lines_before * 100 // max(total_lines, 1)))
+                              progress=_row_progress(run, lines_before, total_lines))
         await paced.wait(1.0, total_lines)
-        await self._finish(run, totals, data, csv_file_ids)
+        aborted = False
+        if cleanup is not None and not totals.failures:
+            # After the rows, batch mode removes what the import left out (a failed import
+            # cleans nothing up: it may not have read everything it was given).
+            aborted = await cleanup.run(
+                self.db, run, data["counts"],
+                lambda conn, progress: _write_messages_and_progress(
+                    conn, run, totals, data, csv_file_ids, progress),
+                stopping)
+        await self._finish(run, totals, data, csv_file_ids, aborted=aborted)
 
     async def _import_file(
         self, run: ImportRun, totals: _Totals, csv_file: InspectedCsv, batch_rows: int,
@@ -186,7 +199,7 @@ class SisImportRunner:
                 # The pace test control: the batch is written no sooner than its share of the
                 # import's minimum time, so intermediate progress can be watched.
                 await paced.wait(lines_done / max(total_lines, 1), lines_done)
-                progress = min(99, lines_done * 100 // max(total_lines, 1))
+                progress = _row_progress(run, lines_done, total_lines)
                 try:
                     await self._apply(run, totals, importer, csv_file, rows, data, csv_file_ids,
                                       progress)
@@ -240,7 +253,8 @@ class SisImportRunner:
             run.messages.clear()
 
     async def _finish(
-        self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int]
+        self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int],
+        *, aborted: bool = False,
     ) -> None:
         if run.messages:
             # Messages still in hand must be stored before the errors file is written; with
@@ -252,7 +266,10 @@ class SisImportRunner:
         errors_file_id = None
         if totals.failures or totals.warnings:
             errors_file_id = await self._write_errors_file(run.import_id)
-        if totals.failures:
+        if aborted:
+            # Batch mode gave up (no terms, change_threshold): Canvas keeps "aborted", progress 100.
+            state, progress = SisState.ABORTED, 100
+        elif totals.failures:
             # A failed batch keeps its last progress (section 5).
             state, progress = SisState.FAILED_WITH_MESSAGES, None
         elif totals.warnings:
@@ -336,6 +353,11 @@ def _write_messages_and_progress(
     # Only count once the transaction is certain to commit (nothing after this can fail).
     totals.failures += failures
     totals.warnings += warnings
+
+
+def _row_progress(run: ImportRun, lines_done: int, total_lines: int) -> int:
+    """The progress after ``lines_done`` of the import's lines: their share, never 100."""
+    return min(99, lines_done * run.rows_progress_share // max(total_lines, 1))
 
 
 def _batch_rows(total_lines: int, max_rows: int) -> int:

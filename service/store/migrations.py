@@ -516,3 +516,11 @@ CREATE INDEX learning_outcome_links_context ON learning_outcome_links(context_ty
 """
 
 MIGRATIONS.append(OBJECT_READS)
+
+# Batch-mode cleanup (section 7.5) finds a term's courses (a course's groups, which the
+# cascades need, are served by groups_context above).
+CASCADE_INDEXES = """
+CREATE INDEX courses_term ON courses(enrollment_term_id, workflow_state);
+"""
+
+MIGRATIONS.append(CASCADE_INDEXES)

@@ -129,9 +129,9 @@ def reset_for_run(conn: sqlite3.Connection, import_id: int, data: dict[str, Any]
 
 
 def is_still_importing(conn: sqlite3.Connection, import_id: int) -> bool:
-    """False once the import was aborted (or otherwise left ``importing``)."""
+    """False once the import was aborted (or otherwise left ``importing`` and ``cleanup_batch``)."""
     row = conn.execute("SELECT workflow_state FROM sis_imports WHERE id = ?", (import_id,)).fetchone()
-    return row is not None and row["workflow_state"] == SisState.IMPORTING
+    return row is not None and row["workflow_state"] in (SisState.IMPORTING, SisState.CLEANUP_BATCH)
 
 
 def insert_messages(
@@ -175,7 +175,7 @@ def finish_sis_import(
     cursor = conn.execute(
         "UPDATE sis_imports SET workflow_state = ?, progress = COALESCE(?, progress), data = ?,"
         " errors_file_id = ?, ended_at = ?, updated_at = ?"
-        " WHERE id = ? AND workflow_state = 'importing'",
+        " WHERE id = ? AND workflow_state IN ('importing', 'cleanup_batch')",
         (state, progress, orjson.dumps(data).decode(), errors_file_id, now, now, import_id),
     )
     return cursor.rowcount == 1

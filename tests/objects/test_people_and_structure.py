@@ -128,8 +128,11 @@ def _roster(enrollments) -> list[tuple[str, str, str]]:
 def test_course_enrollments_default_states_filters_and_pages(canvas: Canvas):
     course = canvas.get_course("C1", use_sis_id=True)
     # An admin's default roster: everything but completed, rejected and deleted; type order.
-    # U2's second student enrollment came with the section cross-listed from C2.
+    # U2's second student enrollment came with the section cross-listed from C2. U7 observes U1
+    # (an enrollments.csv row) and, linked to U1 and U2 in user_observers.csv, is enrolled beside
+    # each of U2's student enrollments too, as Canvas's UserObservationLink does.
     assert _roster(course.get_enrollments(per_page=2)) == [
+        ("ObserverEnrollment", "U7", "active"), ("ObserverEnrollment", "U7", "active"),
         ("ObserverEnrollment", "U7", "active"),
         ("StudentEnrollment", "U1", "active"), ("StudentEnrollment", "U2", "active"),
         ("StudentEnrollment", "U3", "inactive"), ("StudentEnrollment", "U2", "active"),
@@ -140,7 +143,7 @@ def test_course_enrollments_default_states_filters_and_pages(canvas: Canvas):
         ("StudentEnrollment", "U4", "completed"), ("StudentEnrollment", "U5", "deleted")]
     assert _roster(course.get_enrollments(type=["TeacherEnrollment", "TaEnrollment"], per_page=1)) == [
         ("TaEnrollment", "U6", "active"), ("TeacherEnrollment", "U6", "active")]
-    assert _roster(course.get_enrollments(role=["ObserverEnrollment"])) == [("ObserverEnrollment", "U7", "active")]
+    assert _roster(course.get_enrollments(role=["ObserverEnrollment"])) == [("ObserverEnrollment", "U7", "active")] * 3
     assert _roster(course.get_enrollments(sis_user_id=["U2", "U3"])) == [
         ("StudentEnrollment", "U2", "active"), ("StudentEnrollment", "U3", "inactive"),
         ("StudentEnrollment", "U2", "active")]
@@ -178,11 +181,13 @@ def test_an_enrollment_is_a_whole_canvas_enrollment(canvas: Canvas, server):
 def test_section_and_user_enrollments(canvas: Canvas):
     section = canvas.get_section("S1A", use_sis_id=True)
     assert _roster(section.get_enrollments(per_page=2)) == [
-        ("ObserverEnrollment", "U7", "active"), ("StudentEnrollment", "U1", "active"),
+        ("ObserverEnrollment", "U7", "active"), ("ObserverEnrollment", "U7", "active"),
+        ("StudentEnrollment", "U1", "active"),
         ("StudentEnrollment", "U2", "active"), ("TeacherEnrollment", "U6", "active")]
     assert _roster(section.get_enrollments(state=["deleted"])) == [("StudentEnrollment", "U5", "deleted")]
     cross_listed = canvas.get_section("S2", use_sis_id=True)
-    assert [(e.course_id, e.sis_course_id) for e in cross_listed.get_enrollments()] == [(1, "C1")]
+    # U2's, and U7's beside it (linked observer)
+    assert [(e.course_id, e.sis_course_id) for e in cross_listed.get_enrollments()] == [(1, "C1"), (1, "C1")]
     alan = canvas.get_user("U2", "sis_user_id")
     assert [(e.sis_course_id, e.type) for e in alan.get_enrollments(per_page=1)] == [
         ("C1", "StudentEnrollment"), ("C1", "StudentEnrollment"), ("C3", "TeacherEnrollment")]
@@ -221,7 +226,8 @@ def test_account_and_course_users_by_sortable_name(canvas: Canvas):
     root = canvas.get_account(1)
     assert [u.sis_user_id for u in root.get_users(per_page=2)] == ["U4", "U3", "U6", "U5", "U1", "U7", "U2"]
     assert [u.sis_user_id for u in root.get_users(search_term="ada")] == ["U1"]
-    assert [u.sis_user_id for u in canvas.get_account("SCI", use_sis_id=True).get_users()] == ["U1", "U2"]
+    # U7 observes U1 in C3 (a linked observer enrollment)
+    assert [u.sis_user_id for u in canvas.get_account("SCI", use_sis_id=True).get_users()] == ["U1", "U7", "U2"]
     course = canvas.get_course("C1", use_sis_id=True)
     assert [u.sis_user_id for u in course.get_users(per_page=2)] == ["U6", "U1", "U7", "U2"]
     assert [u.sis_user_id for u in course.get_users(enrollment_type=["student"], enrollment_state=["inactive"])] == ["U3"]
@@ -255,10 +261,11 @@ def test_bookmark_links_deep_numeric_pages_and_string_ids(server):
     assert "page=bookmark%3A" in links[1]["url"] and "type%5B%5D=StudentEnrollment" in links[1]["url"]
     # A page number the client computed itself still works.
     second = requests.get(url, params={"per_page": 2, "page": 2}, headers=AUTH, timeout=10).json()
-    assert [e["user"]["sis_user_id"] for e in second] == ["U2", "U3"]
+    assert [(e["type"], e["user"]["sis_user_id"]) for e in second] == [
+        ("ObserverEnrollment", "U7"), ("StudentEnrollment", "U1")]
     # A bookmark that is not ours means the first page, as in Canvas.
     junk = requests.get(url, params={"per_page": 2, "page": "bookmark:!!"}, headers=AUTH, timeout=10).json()
-    assert [e["type"] for e in junk] == ["ObserverEnrollment", "StudentEnrollment"]
+    assert [e["type"] for e in junk] == ["ObserverEnrollment", "ObserverEnrollment"]
     strings = requests.get(url, params={"per_page": 1}, timeout=10,
                            headers={**AUTH, "Accept": "application/json+canvas-string-ids"}).json()
     assert strings[0]["id"] == "8" and strings[0]["user"]["id"] == "7"
