@@ -91,6 +91,9 @@ class UploadPolicy:
 
     raw_name_prefix: str  # "sis_import" or "outcome_import"
     fallback_type: str  # "zip" for SIS imports, "csv" for outcome imports
+    # SIS imports refuse an empty file at once (Canvas fails it later with a misleading
+    # message); outcome imports keep Canvas's "File has no data" failure, which says it well.
+    refuse_empty: bool = True
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,8 @@ async def _receive_multipart(
             declared_type = "unknown"  # read as an unknown type, never used as a path on disk
         content_type = (part_content_type or mimetypes.guess_type(f"x.{declared_type}")[0]
                         or "application/octet-stream")
-        return _finish(temp_path, display_name, content_type, size, declared_type, params)
+        return _finish(temp_path, display_name, content_type, size, declared_type, params,
+                       policy.refuse_empty)
     except BaseException:
         if received is not None:
             received[0].unlink(missing_ok=True)
@@ -195,12 +199,12 @@ async def _receive_raw(
         extension = RAW_MEDIA_TYPE_EXTENSIONS.get(content_type, policy.fallback_type)
         if policy.fallback_type == "csv" and extension != "xml":
             extension = "csv"  # outcome imports: csv for text/plain, text/csv and everything else
-    if request.content_length == 0 or not request.body_exists:
+    if policy.refuse_empty and (request.content_length == 0 or not request.body_exists):
         raise BadRequest(EMPTY_UPLOAD)
     temp_path, size = await _stream_to_temp(_body_chunks(request, limits), uploads_dir, limits)
     try:
         return _finish(temp_path, f"{policy.raw_name_prefix}.{extension}", content_type, size,
-                       extension, params)
+                       extension, params, policy.refuse_empty)
     except BaseException:
         temp_path.unlink(missing_ok=True)
         raise
@@ -208,9 +212,9 @@ async def _receive_raw(
 
 def _finish(
     temp_path: Path, display_name: str, content_type: str, size: int, declared_type: str,
-    params: MultiDict[str],
+    params: MultiDict[str], refuse_empty: bool,
 ) -> Upload:
-    if size == 0:
+    if size == 0 and refuse_empty:
         # Canvas accepts it and fails it later with "Couldn't find Canvas CSV import headers".
         raise BadRequest(EMPTY_UPLOAD)
     file_type = declared_type

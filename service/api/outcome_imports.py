@@ -29,7 +29,8 @@ from ..uploads import UploadPolicy, receive_upload
 from .context import resolve_course
 
 # A raw body of unknown type is a CSV (not a zip, as for SIS imports).
-OUTCOME_UPLOAD = UploadPolicy(raw_name_prefix="outcome_import", fallback_type="csv")
+OUTCOME_UPLOAD = UploadPolicy(raw_name_prefix="outcome_import", fallback_type="csv",
+                              refuse_empty=False)
 LATEST = "latest"
 GROUP_ID = "learning_outcome_group_id"
 
