@@ -11,7 +11,10 @@ BENCHMARKS = {
     "upload": ("bench.upload", "run"),
     "users": ("bench.sis_import", "run_users"),
     "sis-zip": ("bench.sis_import", "run_zip"),
+    "nightly": ("bench.nightly", "run"),
     "outcomes": ("bench.outcomes", "run"),
+    "sis-diff": ("bench.diffing", "run"),
+    "fixture": ("bench.fixture", "run"),
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from .states import PROGRESS_TERMINAL
 from .store.sis_imports import MESSAGE_LIST_CAP
 
 # Option keys echoed on every SisImport, in Canvas's order (section 4); null when unset.
@@ -44,8 +45,15 @@ def sis_import_json(view: dict[str, Any], base_url: str) -> dict[str, Any]:
         body["diffing_threshold_exceeded"] = bool(options.get("diffing_threshold_exceeded"))
     if view["errors_file"] is not None:
         body["errors_attachment"] = file_json(view["errors_file"], base_url)
-    if view["csv_files"]:
-        body["csv_attachments"] = [file_json(f, base_url) for f in view["csv_files"]]
+    # Canvas's downloadable_attachments(:uploaded) and (:diffed): the generated diff CSVs are
+    # among the import's files, listed in data.diffed_attachment_ids.
+    diffed_ids = set(data.get("diffed_attachment_ids") or ())
+    uploaded = [f for f in view["csv_files"] if f["id"] not in diffed_ids]
+    diffed = [f for f in view["csv_files"] if f["id"] in diffed_ids]
+    if uploaded:
+        body["csv_attachments"] = [file_json(f, base_url) for f in uploaded]
+    if diffed:
+        body["diffed_csv_attachments"] = [file_json(f, base_url) for f in diffed]
     # Real Canvas omits account_id; canvasapi needs it on what abort() returns (decision 7).
     body["account_id"] = row["account_id"]
     return body
@@ -125,4 +133,25 @@ def outcome_import_list_entry_json(row: sqlite3.Row, processing_errors: list[lis
     body["context_type"] = row["context_type"]
     body["context_id"] = row["context_id"]
     body["learning_outcome_group_id"] = row["learning_outcome_group_id"]
+    return body
+
+
+def progress_json(row: sqlite3.Row, base_url: str) -> dict[str, Any]:
+    """A Progress (Canvas's lib/api/v1/progress.rb): ``results`` only once the job has ended
+    and left some."""
+    body: dict[str, Any] = {
+        "id": row["id"],
+        "context_id": row["context_id"],
+        "context_type": row["context_type"],
+        "user_id": row["user_id"],
+        "tag": row["tag"],
+        "completion": float(row["completion"]),
+        "workflow_state": row["workflow_state"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "message": row["message"],
+        "url": f"{base_url}/api/v1/progress/{row['id']}",
+    }
+    if row["workflow_state"] in PROGRESS_TERMINAL and row["results"] is not None:
+        body["results"] = orjson.loads(row["results"])
     return body

@@ -63,6 +63,8 @@ class ImportRun:
     messages: list[Message] = field(default_factory=list)
     # Per-kind state that must survive from one batch to the next within this run.
     state: dict[str, Any] = field(default_factory=dict)
+    # The share of the progress (in percent) the rows take; batch-mode cleanup takes the rest.
+    rows_progress_share: int = 100
 
     def warn(self, file: str | None, message: str, row: SisRow | None = None) -> None:
         """Record a row-level warning (the row is skipped by the caller)."""

@@ -14,7 +14,9 @@ import sqlite3
 from typing import Any, NamedTuple
 
 from ...store.sis_batch import BatchWriter, fetch_by_pairs, fetch_in
+from ...store.sis_cascades import has_observer_links, json_ids
 from ...store.sis_queries import live_enrollments_elsewhere
+from .. import cascades
 from ..context import ImportRun, SisOptions, SisRow
 from .common import BoundedCache, ObjectEdit, match_status_prefix, parse_bool, parse_dates, without_sentinel
 
@@ -155,6 +157,10 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
         existing[key] = enrollment
     options = run.options
     sticky_new = options.add_sis_stickiness and not options.clear_sis_stickiness
+    # Observers' enrollments follow the students' (links are made after enrollments, in
+    # user_observers.csv, so one probe per batch tells whether there is anything to follow).
+    student_changes: list[cascades.EnrollmentChange] | None = [] if has_observer_links(conn) else None
+    deleted_ids: list[int] = []  # enrollments this batch deleted: their group memberships may go
     for plan in plans:
         key = (plan.section_id, plan.user_id, plan.type, plan.associated_user_id)
         enrollment = existing.get(key)
@@ -197,6 +203,8 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                     field for field, value in (("end_at", plan.end_at), ("start_at", plan.start_at)) if value is not None
                 )
             existing[key] = writer.insert("enrollments", values)
+            if student_changes is not None and plan.type == "StudentEnrollment":
+                student_changes.append(cascades.EnrollmentChange(values["id"], None, state))
         else:
             if not isinstance(enrollment, dict):  # a fetched row, edited for the first time
                 enrollment = existing[key] = dict(enrollment)
@@ -212,8 +220,20 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                 edit.set("limit_privileges_to_course_section", int(plan.limit_privileges))
             if plan.temporary_source_user_id is not None:
                 edit.set("temporary_enrollment_source_user_id", plan.temporary_source_user_id)
+            previous_state = enrollment["workflow_state"]
             writer.update("enrollments", enrollment, edit.finish())
+            if previous_state != state:
+                if state == "deleted" and previous_state != "rejected":
+                    deleted_ids.append(enrollment["id"])
+                if student_changes is not None and plan.type == "StudentEnrollment":
+                    student_changes.append(
+                        cascades.EnrollmentChange(enrollment["id"], previous_state, state))
     writer.flush()
+    if deleted_ids:
+        # Enrollment#destroy: the user leaves the course's groups unless still a student there.
+        cascades.remove_orphaned_memberships(conn, writer, json_ids(deleted_ids), students_only=True)
+    if student_changes:
+        cascades.follow_student_enrollments(conn, writer, student_changes)
     refs.default_sections.fill(created_default_sections, created_default_sections.items())
     return len(plans)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs
 from ...store.sis_queries import enrolled_course_pairs
+from .. import cascades
 from ..context import ImportRun, SisRow
 from .common import (
     ObjectEdit,
@@ -98,6 +99,7 @@ def import_groups(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
     categories = SisIdCache.for_rows(conn, "group_categories", "sis_source_id", scope, rows, "group_category_id")
     accounts = SisIdCache.for_rows(conn, "accounts", "sis_source_id", scope, rows, "account_id")
     courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id")
+    deleted_groups: list[int] = []
     imported = 0
     for row in rows:
         values = row.values
@@ -160,10 +162,15 @@ def import_groups(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
             edit.set_sticky("name", name)
         edit.set("workflow_state", "deleted" if status == "deleted" else "available")
         stored = save(writer, "groups", edit, {"root_account_id": run.root_account_id, "sis_source_id": sis_id})
+        if group is not None and edit.changes.get("workflow_state") == "deleted":
+            deleted_groups.append(stored["id"])
         groups.put(sis_id, stored)
         by_integration_id.move(previous_integration_id, stored.get("integration_id"), stored)
         imported += 1
     writer.flush()
+    if deleted_groups:
+        # A deleted group takes its memberships with it (each with its roll-back record).
+        cascades.destroy_groups_memberships(conn, writer, deleted_groups)
     return imported
 
 
