@@ -215,18 +215,29 @@ def _follow(
             wanted.append(row)  # active_linked_enrollment_for: an explicit deletion stays
         elif change.previous_state in _RESTORABLE_STATES:
             wanted.append(row)  # the student came back: create (or undelete) the observer's
-    _set_linked(conn, writer, wanted, batch_mode=batch_mode)
+    new_states = None if changes is None else {
+        enrollment_id: change.new_state for enrollment_id, change in changes.items()}
+    _set_linked(conn, writer, wanted, batch_mode=batch_mode, new_states=new_states)
 
 
 def _set_linked(
-    conn: sqlite3.Connection, writer: BatchWriter, rows: list[sqlite3.Row], *, batch_mode: bool
+    conn: sqlite3.Connection, writer: BatchWriter, rows: list[sqlite3.Row], *, batch_mode: bool,
+    new_states: dict[int, str] | None = None,
 ) -> None:
     """Make each row's observer enrollment match its student enrollment (Enrollment#update_from):
-    state (an invited student's observer is active), course and dates; create it if missing."""
+    state (an invited student's observer is active), course and dates; create it if missing.
+
+    ``new_states`` (student enrollment id -> state) overrides the state the rows were read with,
+    for rows read before the students' enrollments changed.
+    """
     updates: list[tuple[str, int, str | None, str | None, int | None, str, int]] = []
     records: list[tuple[int, str, int, str | None, str, int]] = []
     for row in rows:
-        state = "active" if row["workflow_state"] == "invited" else row["workflow_state"]
+        state = row["workflow_state"]
+        if new_states is not None:
+            state = new_states.get(row["student_enrollment_id"], state)
+        if state == "invited":
+            state = "active"
         if row["linked_id"] is None:
             if state == "deleted":
                 continue  # nothing to observe
