@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from .states import PROGRESS_TERMINAL
+from .sis.objects_json import token_user_json
 from .store.sis_imports import MESSAGE_LIST_CAP
 
 # Option keys echoed on every SisImport, in Canvas's order (section 4); null when unset.
@@ -45,6 +46,8 @@ def sis_import_json(view: dict[str, Any], base_url: str) -> dict[str, Any]:
         body["diffing_threshold_exceeded"] = bool(options.get("diffing_threshold_exceeded"))
     if view["errors_file"] is not None:
         body["errors_attachment"] = file_json(view["errors_file"], base_url)
+    # Every import is started by a token, whose user is the one user_json shows (section 4).
+    body["user"] = token_user_json()
     # Canvas's downloadable_attachments(:uploaded) and (:diffed): the generated diff CSVs are
     # among the import's files, listed in data.diffed_attachment_ids.
     diffed_ids = set(data.get("diffed_attachment_ids") or ())
@@ -122,6 +125,7 @@ def outcome_import_json(row: sqlite3.Row, processing_errors: list[list[Any]]) ->
         "workflow_state": row["workflow_state"],
         "data": orjson.loads(row["data"]),
         "processing_errors": processing_errors,
+        "user": token_user_json(),  # the token's user started it (section 11.1)
     }
 
 

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from .api import accounts, files, outcome_imports, page, progress, sis_import_errors, sis_imports
 from .api.objects import accounts as account_reads
-from .api.objects import courses, enrollments, users
+from .api.objects import courses, enrollments, groups, outcomes as outcome_reads, users
 
 # Path variables match lazily so that "5.json" is id 5 with the suffix.
 _VARIABLE = re.compile(r"\{(\w+)\}")
@@ -57,6 +57,20 @@ def setup_routes(app: web.Application) -> None:
     add("GET", "/api/v1/users/{user_id}/enrollments", enrollments.user_enrollments)
     add("GET", "/api/v1/users/{user_id}/logins", users.user_logins)
     add("GET", "/api/v1/users/{user_id}/observees", users.observees)
+    for context in ("/api/v1/accounts/{account_id}", "/api/v1/courses/{course_id}"):
+        add("GET", f"{context}/group_categories", groups.context_group_categories)
+        add("GET", f"{context}/groups", groups.context_groups)
+        add("GET", f"{context}/root_outcome_group", outcome_reads.root_outcome_group)
+        add("GET", f"{context}/outcome_groups", outcome_reads.outcome_groups)
+        add("GET", f"{context}/outcome_group_links", outcome_reads.outcome_group_links)
+        add("GET", f"{context}/outcome_groups/{{group_id}}", outcome_reads.show_outcome_group)
+        add("GET", f"{context}/outcome_groups/{{group_id}}/subgroups", outcome_reads.subgroups)
+        add("GET", f"{context}/outcome_groups/{{group_id}}/outcomes", outcome_reads.group_outcomes)
+    add("GET", "/api/v1/group_categories/{group_category_id}", groups.show_group_category)
+    add("GET", "/api/v1/group_categories/{group_category_id}/groups", groups.category_groups)
+    add("GET", "/api/v1/groups/{group_id}", groups.show_group)
+    add("GET", "/api/v1/groups/{group_id}/memberships", groups.group_memberships)
+    add("GET", "/api/v1/outcomes/{outcome_id}", outcome_reads.show_outcome)
     add("POST", sis, sis_imports.create)
     add("GET", sis, sis_imports.index)
     add("GET", f"{sis}/importing", sis_imports.importing)
