@@ -17,7 +17,7 @@ from typing import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient
 
-from tests.helpers import AUTH, COURSES_CSV, TOKEN, create_sis_import, import_and_wait
+from tests.helpers import AUTH, COURSES_CSV, TOKEN, create_sis_import, import_and_wait, make_zip
 from tests.outcomes.test_api import OUTCOMES_CSV, post_outcomes, wait_for_outcomes
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -303,3 +303,56 @@ async def test_the_list_mixes_both_kinds_and_pages(client: TestClient, page: Pag
     await page.click('.card-head .segmented button[data-kind="outcome"]')
     await expect(rows).to_have_count(1)
     await client.put(f"/api/v1/accounts/1/sis_imports/{running['id']}/abort", headers=AUTH)
+
+
+BROWSE_ZIP_MEMBERS = {
+    "courses.csv": "course_id,short_name,long_name,account_id,term_id,status\n"
+                   "bio101,BIO 101,Introduction to Biology,,,active\n"
+                   "chem1,CHEM 1,Chemistry,,,active\n",
+    "sections.csv": "section_id,course_id,name,status\nbio-a,bio101,Section A,active\n",
+    "users.csv": "user_id,login_id,first_name,last_name,email,status\n"
+                 "ada,ada.l,Ada,Lovelace,ada@example.com,active\n"
+                 "alan,alan.t,Alan,Turing,alan@example.com,active\n",
+    "enrollments.csv": "course_id,user_id,role,section_id,status\n"
+                       "bio101,ada,student,bio-a,active\n"
+                       "bio101,alan,teacher,bio-a,active\n",
+}
+
+
+async def test_browse_to_a_course_s_enrollments_and_the_import_behind_them(
+        client: TestClient, page: Page, screens: Screens) -> None:
+    first = await import_and_wait(client, make_zip(BROWSE_ZIP_MEMBERS), filename="term.zip")
+    dropped = await import_and_wait(client, "course_id,user_id,role,section_id,status\n"
+                                            "bio101,alan,teacher,bio-a,deleted\n",
+                                    filename="drop.csv")
+    assert first["workflow_state"] == dropped["workflow_state"] == "imported"
+    await sign_in(page, client)
+    await page.click('nav a[data-section="browse"]')
+    courses = page.locator("#courses-panel tbody tr")
+    await expect(courses).to_have_count(2)
+    await page.fill("#courses-panel input[type=search]", "Biology")
+    await expect(courses).to_have_count(1)
+    await screens.take("courses-searched")
+    await courses.locator("a", has_text="Introduction to Biology").click()
+    await expect(page.locator(".detail-title h2")).to_have_text("Introduction to Biology")
+
+    enrollments = page.locator("#enrollments-panel tbody tr")
+    # Canvas's default list leaves deleted enrollments out.
+    await expect(enrollments).to_have_count(1)
+    await expect(enrollments.first).to_contain_text("Ada Lovelace")
+    await expect(enrollments.first.locator("a.import-link")).to_have_text(f"import #{first['id']}")
+    await page.select_option("#enrollment-state", "deleted")
+    await expect(enrollments).to_have_count(1)
+    await expect(enrollments.first).to_contain_text("Alan Turing")
+    await expect(enrollments.first.locator("a.import-link")).to_have_text(f"import #{dropped['id']}")
+    await page.select_option("#enrollment-state", "all")
+    await expect(enrollments).to_have_count(2)
+    await screens.take("course-enrollments")
+
+    await enrollments.locator("a", has_text="Ada Lovelace").click()
+    logins = page.locator("#logins-panel tbody tr")
+    await expect(logins).to_have_count(1)
+    await expect(logins.first).to_contain_text("ada.l")
+    await screens.take("user-logins")
+    await page.locator(".facts a.import-link").click()
+    await expect(page.locator(".detail-title h2")).to_have_text(f"SIS import #{first['id']}")

@@ -2,12 +2,14 @@
 //   #/imports                          the imports list and the upload form
 //   #/sis/:account_id/:id              one SIS import
 //   #/outcomes/:account|course/:id/:n  one outcome import
+//   #/browse/...                       what is there (browse.js)
 // A view gets a context whose onDispose() callbacks run when the person navigates away, so its
 // polling stops with it.
 
 import {api, setToken, takeTokenFromFragment, token} from "./api.js";
 import {clear, h} from "./ui.js";
 import {importsView, outcomeImportView, sisImportView} from "./imports.js";
+import {browseView} from "./browse.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -78,6 +80,7 @@ function route() {
   clear(main, view);
   if (section === "sis" && parts.length >= 3) return sisImportView(view, current, parts[1], parts[2]);
   if (section === "outcomes" && parts.length >= 4) return outcomeImportView(view, current, parts[1], parts[2], parts[3]);
+  if (section === "browse") return browseView(view, current, parts.slice(1));
   return importsView(view, current);
 }
 

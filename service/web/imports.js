@@ -139,7 +139,8 @@ const COLUMNS = ["ID", "Kind", "Where", "State", "Progress", "Imported", "Messag
 function whereCell(where) {
   const label = h("span", {class: "where-name"});
   contextName(where.type, where.id).then((name) => { label.textContent = name; });
-  return h("td", {class: "where"}, h("span", {class: "muted"}, `${where.type} ${where.id}`), " ", label);
+  const href = where.type === "Course" ? `#/browse/courses/${where.id}` : `#/browse/accounts/${where.id}`;
+  return h("td", {class: "where"}, link(href, h("span", {class: "muted"}, `${where.type} ${where.id}`), " ", label));
 }
 
 function importedCell(item) {
@@ -341,7 +342,7 @@ function uploadCard(context, onCreated) {
         h("div", {class: "field"}, h("span", {}, "Kind"), kindSwitch),
         h("p", {class: "muted small"}, "SIS imports run on the root account; outcomes go into an account or a course."),
         submit)),
-    h("details", {class: "more-options", open: true}, h("summary", {}, "Options"), sisOptions, outcomeOptions));
+    h("details", {class: "more-options"}, h("summary", {}, "Options: batch mode, diffing, stickiness, skip deletes"), sisOptions, outcomeOptions));
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
