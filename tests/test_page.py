@@ -148,6 +148,7 @@ async def test_sign_in_upload_and_watch_the_import_finish(client: TestClient, pa
     await page.set_input_files("#upload-file", files=[{
         "name": "users.csv", "mimeType": "text/csv", "buffer": SMALL_USERS_CSV.encode()}])
     await expect(page.locator("#dropzone .chosen")).to_contain_text("users.csv")
+    await page.click(".more-options summary")
     await page.check("input[name=skip_deletes]")
     await screens.take("file-chosen")
     await page.click("#start-import")
@@ -356,3 +357,16 @@ async def test_browse_to_a_course_s_enrollments_and_the_import_behind_them(
     await screens.take("user-logins")
     await page.locator(".facts a.import-link").click()
     await expect(page.locator(".detail-title h2")).to_have_text(f"SIS import #{first['id']}")
+
+
+async def test_restore_the_states_an_import_changed(client: TestClient, page: Page,
+                                                    screens: Screens) -> None:
+    done = await import_and_wait(client, COURSES_CSV, filename="courses.csv")
+    await sign_in(page, client)
+    await page.goto(url_of(client, f"#/sis/1/{done['id']}"))
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await page.click("#restore-import")
+    await expect(page.locator(".detail-title .state")).to_have_text("restored")
+    await screens.take("restored")
+    body = await (await client.get(f"/api/v1/accounts/1/sis_imports/{done['id']}", headers=AUTH)).json()
+    assert body["workflow_state"] == "restored"

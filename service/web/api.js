@@ -88,10 +88,3 @@ export async function routeExists(path) {
   });
   return response.status !== 404;
 }
-
-// The page number a Link URL points at (for "page 3 of 12").
-export function pageOf(url) {
-  if (!url) return null;
-  const value = new URL(url).searchParams.get("page");
-  return value ? Number(value) : null;
-}

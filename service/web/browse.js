@@ -10,7 +10,7 @@
 //   #/browse/outcome_groups/:type/:context/:id   an outcome group: subgroups, outcomes
 
 import {api} from "./api.js";
-import {clear, emptyRow, formatTime, h, link, stateBadge, toast} from "./ui.js";
+import {clear, emptyRow, formatTime, h, link, toast} from "./ui.js";
 
 const PER_PAGE = 25;
 const SEARCH_DELAY_MS = 250;

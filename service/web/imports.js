@@ -13,9 +13,9 @@ const PER_PAGE = 20;
 const MESSAGES_PER_PAGE = 50;
 const FAST_POLL_MS = 1000;   // while something on screen is queued or running
 const IDLE_POLL_MS = 4000;   // first page: new imports from other clients appear by themselves
-// data.counts keys that are not objects imported.
+// data.counts keys that are not rows imported: message counts and batch-mode deletions.
 const META_COUNTS = new Set(["error_count", "warning_count"]);
-const COUNT_ORDER_HINT = "batch_";
+const BATCH_DELETION_PREFIX = "batch_";
 
 // ---------------------------------------------------------------------------------------------
 // One shape for both kinds, so the list can mix them.
@@ -23,7 +23,7 @@ const COUNT_ORDER_HINT = "batch_";
 function sisItem(json) {
   const counts = json.data?.counts || {};
   const imported = Object.entries(counts)
-    .filter(([key, value]) => !META_COUNTS.has(key) && !key.startsWith(COUNT_ORDER_HINT) && value);
+    .filter(([key, value]) => !META_COUNTS.has(key) && !key.startsWith(BATCH_DELETION_PREFIX) && value);
   const rows = imported.reduce((sum, [, value]) => sum + value, 0);
   return {
     kind: "sis", key: `sis-${json.id}`, id: json.id, json,
