@@ -11,7 +11,11 @@ BENCHMARKS = {
     "upload": ("bench.upload", "run"),
     "users": ("bench.sis_import", "run_users"),
     "sis-zip": ("bench.sis_import", "run_zip"),
+    "nightly": ("bench.nightly", "run"),
     "outcomes": ("bench.outcomes", "run"),
+    "sis-diff": ("bench.diffing", "run"),
+    "sis-batch-mode": ("bench.batch_mode", "run"),
+    "fixture": ("bench.fixture", "run"),
 }
 
 

@@ -1,10 +1,18 @@
 """SIS import throughput: rows/s end to end against the bare csv.reader -> executemany loop.
 
 Two runs, each on a fresh server:
-* users.csv of 1,000,000 rows (issue "The service end to end": ratio target >= 0.5);
-* a zip of 100,000 users, 5,000 courses, 10,000 sections and 1,000,000 enrollments (issue
-  "SIS CSV for real": enrollments ratio target >= 0.4, server peak RSS < 300 MiB).
-During each import 20 clients poll its status (target: p99 < 50 ms).
+* users.csv of 1,000,000 rows (target ratio >= 0.14);
+* a zip of 100,000 users, 5,000 courses, 10,000 sections and 1,000,000 enrollments (target
+  enrollments ratio >= 0.15, server peak RSS < 300 MiB).
+During each import 20 clients poll its status (target: p99 < 20 ms).
+
+Targets dropped because they cannot be reached by design: the users ratio of 0.5 and the
+enrollments ratio of 0.4 set by earlier issues. The bare loop writes one row per CSV row into
+one table without indexes; a users row writes a user, a login and an e-mail channel with their
+unique indexes and a roll-back record, an enrollments row an enrollment with four indexes and a
+roll-back record. Replaying only the SQL those rows need, with no Python around it, reaches
+0.13x (users) and 0.20x (enrollments) of the bare loop (issue 13), so the targets are the ones
+issue 13 sets: 0.14x and 0.15x.
 """
 
 from __future__ import annotations
@@ -80,8 +88,8 @@ async def run_users() -> None:
         print(f"file {file_mib(path):.0f} MiB, {rows} rows -> {final['workflow_state']}, "
               f"counts.users {final['data']['counts']['users']}")
         print(f"end to end {ours:,.0f} rows/s ({elapsed:.1f} s); bare csv.reader->executemany "
-              f"{baseline:,.0f} rows/s; ratio {ours / baseline:.2f} (target >= 0.5)")
-        print(f"status polls from {POLLERS} clients: {stats.summary()} (target p99 < 50 ms)")
+              f"{baseline:,.0f} rows/s; ratio {ours / baseline:.3f} (target >= 0.14)")
+        print(f"status polls from {POLLERS} clients: {stats.summary()} (target p99 < 20 ms)")
         print(f"server RSS {rss_before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB")
 
 
@@ -127,7 +135,7 @@ async def run_zip() -> None:
             print(f"{kind:<11} {counts[key]:>9} rows  {rate:>10,.0f} rows/s  bare "
                   f"{baselines[name]:>10,.0f} rows/s  ratio {rate / baselines[name]:.2f}")
             previous = done
-        print("(target: enrollments ratio >= 0.4)")
-        print(f"status polls from {POLLERS} clients: {stats.summary()} (target p99 < 50 ms)")
+        print("(target: enrollments ratio >= 0.15)")
+        print(f"status polls from {POLLERS} clients: {stats.summary()} (target p99 < 20 ms)")
         print(f"server RSS {rss_before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB "
               f"(target < 300 MiB)")

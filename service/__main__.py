@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import sys
 
-from aiohttp import web
-
 from .app import create_app, resolve_tokens
+from .serve import serve
 from .settings import Settings
 
 
@@ -44,17 +44,24 @@ def banner(settings: Settings, tokens: tuple[str, ...]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the server until SIGINT or SIGTERM."""
+    """Run the server until SIGINT or SIGTERM (see service.serve for what it prints)."""
     settings = Settings.from_args(argv)
     tune_runtime()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Standard output carries only the start-up JSON; the log goes to standard error.
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     tokens = resolve_tokens(settings)
     app = create_app(settings)
-    print(banner(settings, tokens), flush=True)
-    # aiohttp turns SIGINT and SIGTERM into a graceful shutdown that runs the cleanup contexts.
-    web.run_app(app, host=settings.host, port=settings.port, print=None,
-                shutdown_timeout=settings.shutdown_grace_s)
+    # Tokens chosen by whoever started the server are known to them and stay out of the output.
+    shown_token = None if settings.tokens else tokens[0]
+
+    def on_listening(bound: Settings) -> None:
+        print(banner(bound, tokens), file=sys.stderr, flush=True)
+
+    status = asyncio.run(serve(app, settings, tokens[0], shown_token, on_listening,
+                               access_log=logging.getLogger("aiohttp.access")))
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -7,18 +7,21 @@ from typing import AsyncIterator
 
 from aiohttp import web
 
+from . import control
 from .appkeys import DATABASE, QUEUE, SETTINGS
 from .auth import auth_middleware, load_or_create_token
 from .clock import utc_now
 from .db import Database
 from .errors import error_middleware
-from .jobs import JobKind, JobQueue
+from .jobs import JobKind, JobQueue, Pace
 from .outcomes.runner import OutcomeImportRunner
 from .routes import setup_routes
 from .settings import Settings
 from .sis.importer import SisImportRunner
+from .sis.restore import SisRestoreRunner
 from .store.accounts import ensure_root_account
 from .store.outcome_imports import claim_next_outcome_import
+from .store.progresses import claim_next_restore
 from .store.sis_imports import claim_next_sis_import
 
 log = logging.getLogger("canvas_imports")
@@ -37,6 +40,8 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         middlewares=[
             error_middleware(),
+            # The throttle test control answers before anything else, as Canvas's throttle does.
+            *((control.throttle_middleware,) if settings.enable_control else ()),
             _rate_limit_headers,
             auth_middleware(resolve_tokens(settings), settings.read_only_tokens),
         ],
@@ -45,6 +50,8 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     setup_routes(app)
+    if settings.enable_control:
+        control.setup_control(app)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_queue)
     return app
@@ -80,8 +87,11 @@ def _remove_partial_uploads(settings: Settings) -> None:
 async def _queue(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     db = app[DATABASE]
-    sis_runner = SisImportRunner(db, settings)
-    outcome_runner = OutcomeImportRunner(db, settings)
+    # One pace for every import runner; the pace test control changes it in place.
+    pace = Pace()
+    sis_runner = SisImportRunner(db, settings, pace)
+    restore_runner = SisRestoreRunner(db)
+    outcome_runner = OutcomeImportRunner(db, settings, pace)
     kinds = [
         JobKind(
             name="sis_import",
@@ -89,6 +99,17 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
             strand=lambda row: row["account_id"],
             run=sis_runner.run,
             fail=sis_runner.fail_unexpectedly,
+            fail_with_message=sis_runner.fail_as_requested,
+            strand_group="sis_account",
+        ),
+        # Restores run on the strand of the account's imports: never beside one of them.
+        JobKind(
+            name="sis_restore",
+            claim=claim_next_restore,
+            strand=lambda row: row["account_id"],
+            run=restore_runner.run,
+            fail=restore_runner.fail_unexpectedly,
+            strand_group="sis_account",
         ),
         JobKind(
             name="outcome_import",
@@ -97,9 +118,10 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
             strand=lambda row: row["root_account_id"],
             run=outcome_runner.run,
             fail=outcome_runner.fail_unexpectedly,
+            fail_with_message=outcome_runner.fail_as_requested,
         ),
     ]
-    queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s)
+    queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s, pace)
     app[QUEUE] = queue
     queue.start()
     yield

@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+from .states import PROGRESS_TERMINAL
+from .sis.objects_json import token_user_json
 from .store.sis_imports import MESSAGE_LIST_CAP
 
 # Option keys echoed on every SisImport, in Canvas's order (section 4); null when unset.
@@ -44,8 +46,17 @@ def sis_import_json(view: dict[str, Any], base_url: str) -> dict[str, Any]:
         body["diffing_threshold_exceeded"] = bool(options.get("diffing_threshold_exceeded"))
     if view["errors_file"] is not None:
         body["errors_attachment"] = file_json(view["errors_file"], base_url)
-    if view["csv_files"]:
-        body["csv_attachments"] = [file_json(f, base_url) for f in view["csv_files"]]
+    # Every import is started by a token, whose user is the one user_json shows (section 4).
+    body["user"] = token_user_json()
+    # Canvas's downloadable_attachments(:uploaded) and (:diffed): the generated diff CSVs are
+    # among the import's files, listed in data.diffed_attachment_ids.
+    diffed_ids = set(data.get("diffed_attachment_ids") or ())
+    uploaded = [f for f in view["csv_files"] if f["id"] not in diffed_ids]
+    diffed = [f for f in view["csv_files"] if f["id"] in diffed_ids]
+    if uploaded:
+        body["csv_attachments"] = [file_json(f, base_url) for f in uploaded]
+    if diffed:
+        body["diffed_csv_attachments"] = [file_json(f, base_url) for f in diffed]
     # Real Canvas omits account_id; canvasapi needs it on what abort() returns (decision 7).
     body["account_id"] = row["account_id"]
     return body
@@ -114,4 +125,26 @@ def outcome_import_json(row: sqlite3.Row, processing_errors: list[list[Any]]) ->
         "workflow_state": row["workflow_state"],
         "data": orjson.loads(row["data"]),
         "processing_errors": processing_errors,
+        "user": token_user_json(),  # the token's user started it (section 11.1)
     }
+
+
+def progress_json(row: sqlite3.Row, base_url: str) -> dict[str, Any]:
+    """A Progress (Canvas's lib/api/v1/progress.rb): ``results`` only once the job has ended
+    and left some."""
+    body: dict[str, Any] = {
+        "id": row["id"],
+        "context_id": row["context_id"],
+        "context_type": row["context_type"],
+        "user_id": row["user_id"],
+        "tag": row["tag"],
+        "completion": float(row["completion"]),
+        "workflow_state": row["workflow_state"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "message": row["message"],
+        "url": f"{base_url}/api/v1/progress/{row['id']}",
+    }
+    if row["workflow_state"] in PROGRESS_TERMINAL and row["results"] is not None:
+        body["results"] = orjson.loads(row["results"])
+    return body

@@ -23,6 +23,10 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 10_000
 # The WAL size at which a background checkpoint starts (SQLite's own default is about 4 MiB).
 CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024
+# What the WAL file is cut back to when SQLite starts it over after a complete checkpoint.
+# Without a limit the file keeps its largest size for good, so once it had passed the threshold
+# above its size said "checkpoint" after every write, each one syncing the database file.
+WAL_FILE_LIMIT_BYTES = CHECKPOINT_WAL_BYTES // 4
 
 
 def _configure(conn: sqlite3.Connection) -> None:
@@ -41,6 +45,7 @@ def _enable_wal(conn: sqlite3.Connection) -> None:
 
 def _disable_auto_checkpoint(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA wal_autocheckpoint = 0").fetchall()
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_FILE_LIMIT_BYTES}").fetchall()
 
 
 def _checkpoint(conn: sqlite3.Connection, mode: str) -> None:

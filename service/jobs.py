@@ -6,13 +6,20 @@ says how to claim its next runnable row, which strand it belongs to (imports of 
 one at a time, in creation order: decision 22) and how to run it. At start, imports a crash
 left running are claimed again and run from the beginning (decision 23). Handlers only insert
 rows and call ``wake()``.
+
+The test controls (``service.control``) steer the engine through the queue: ``pause()`` stops
+claiming (imports stay ``created``), ``pace`` makes jobs take a minimum time at their batch
+boundaries, ``fail_next()`` ends a strand's next job as failed with a given message, and
+``restart_around()`` stops every job for a reset of the data.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import sqlite3
+import time
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Hashable, Iterable
 
@@ -42,22 +49,90 @@ class JobKind:
     run: Callable[[sqlite3.Row, Callable[[], bool]], Awaitable[None]]
     # Called when run() raised: record the failure on the row.
     fail: Callable[[sqlite3.Row, BaseException], Awaitable[None]]
+    # Kinds naming the same group share their strands: a strand busy with one kind's job is
+    # busy for the others too (an account's restores and its imports never overlap).
+    strand_group: str | None = None
+    # End a claimed job as failed with this message instead of running it (the fail-next test
+    # control). A kind without it is never failed on request.
+    fail_with_message: Callable[[sqlite3.Row, str], Awaitable[None]] | None = None
+
+    @property
+    def busy_key(self) -> str:
+        return self.strand_group or self.name
+
+
+# A paced job sleeps in steps of at most this long, so that a shutdown is noticed promptly.
+PACE_STEP_S = 0.05
+
+
+@dataclass
+class Pace:
+    """The minimum time a job takes, so that tests can watch ``importing`` and its progress.
+
+    Both are off (None) unless a test control sets them; with both set the slower one wins.
+    """
+
+    seconds_per_import: float | None = None
+    rows_per_second: float | None = None
+
+    def start(self, stopping: Callable[[], bool]) -> "PacedRun":
+        """The pacing of one job that starts now."""
+        return PacedRun(self, stopping, time.monotonic())
+
+
+@dataclass
+class PacedRun:
+    """One job's clock against its pace; a job awaits ``wait`` before each batch it writes."""
+
+    pace: Pace
+    stopping: Callable[[], bool]
+    started_s: float
+
+    def _due_s(self, fraction_done: float, rows_done: int) -> float:
+        due = 0.0
+        if self.pace.seconds_per_import:
+            due = self.pace.seconds_per_import * min(1.0, fraction_done)
+        if self.pace.rows_per_second:
+            due = max(due, rows_done / self.pace.rows_per_second)
+        return due
+
+    async def wait(self, fraction_done: float, rows_done: int) -> None:
+        """Sleep until the job may have done ``fraction_done`` of its work, ``rows_done`` rows.
+
+        Never called while the writer lock is held: a paced job holds up nobody else. Raises
+        JobInterrupted when shutdown begins meanwhile.
+        """
+        # The pace is read at every step, so a changed (or cleared) pace applies at once.
+        while (left := self._due_s(fraction_done, rows_done) - (time.monotonic() - self.started_s)) > 0:
+            if self.stopping():
+                raise JobInterrupted()
+            await asyncio.sleep(min(left, PACE_STEP_S))
 
 
 class JobQueue:
     """Workers that run imports, a bounded number at a time."""
 
-    def __init__(self, db: Database, kinds: list[JobKind], workers: int, poll_s: float) -> None:
+    def __init__(self, db: Database, kinds: list[JobKind], workers: int, poll_s: float,
+                 pace: Pace | None = None) -> None:
         self._db = db
         self._kinds = kinds
         self._worker_count = workers
         self._poll_s = poll_s
-        self._wakeup = asyncio.Event()
+        # Idle workers, each waiting on its own future: a wake-up rouses one of them, not all
+        # (every roused worker claims, and claims are writes that queue behind each other).
+        self._idle: collections.deque[asyncio.Future[None]] = collections.deque()
+        # A wake-up that came while no worker was idle: the next one to go idle claims instead.
+        self._wake_pending = False
         self._stopping = False
+        self._paused = False
+        # The pace the jobs' runners were given; the test controls change it in place.
+        self.pace = pace if pace is not None else Pace()
+        # Strand -> the message its next job fails with (fail-next test control).
+        self._requested_failures: dict[Hashable, str] = {}
         self._workers: list[asyncio.Task] = []
         # Strands with a job running in this process, per kind; mutated only while the
         # writer lock is held (inside the claim) or from the loop thread (on release).
-        self._busy: dict[str, set[Hashable]] = {kind.name: set() for kind in kinds}
+        self._busy: dict[str, set[Hashable]] = {kind.busy_key: set() for kind in kinds}
         self._next_kind = 0
 
     def start(self) -> None:
@@ -72,8 +147,66 @@ class JobQueue:
         return self._stopping
 
     def wake(self) -> None:
-        """Tell idle workers that a new import is waiting."""
-        self._wakeup.set()
+        """Tell an idle worker that a new import is waiting."""
+        while self._idle:
+            waiter = self._idle.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._wake_pending = True
+
+    def _wake_all(self) -> None:
+        for _ in range(len(self._idle) or 1):
+            self.wake()
+
+    @property
+    def paused(self) -> bool:
+        """True while no new job is claimed (running jobs go on to their end)."""
+        return self._paused
+
+    def pause(self) -> None:
+        """Stop claiming jobs: new imports stay in their pending state until ``resume()``."""
+        self._paused = True
+
+    def resume(self) -> None:
+        """Claim jobs again, starting with those that waited."""
+        self._paused = False
+        # Imports of several accounts may have waited: every idle worker looks.
+        self._wake_all()
+
+    def fail_next(self, strand: Hashable, message: str) -> None:
+        """End the next job claimed on ``strand`` as failed with ``message`` (kinds that allow it)."""
+        self._requested_failures[strand] = message
+
+    @property
+    def requested_failures(self) -> dict[Hashable, str]:
+        """Strand -> message of the failures still to come."""
+        return dict(self._requested_failures)
+
+    def clear_controls(self) -> None:
+        """Back to an unpaused, unpaced queue with no failure to come."""
+        self._requested_failures.clear()
+        self.pace.seconds_per_import = self.pace.rows_per_second = None
+        self.resume()
+
+    async def restart_around(self, work: Callable[[], Awaitable[None]]) -> None:
+        """Cancel every worker (running jobs stop where they are), await ``work``, start afresh.
+
+        For a reset of all data: no job may touch the database while ``work`` empties it.
+        A job's transaction in flight still commits or rolls back as a whole (Database.write),
+        before ``work``'s own writes, which queue behind it on the writer thread.
+        """
+        workers, self._workers = self._workers, []
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        for busy in self._busy.values():
+            busy.clear()
+        try:
+            await work()
+        finally:
+            if not self._stopping:
+                self.start()
 
     async def stop(self, grace_s: float) -> None:
         """Stop claiming; give running imports ``grace_s`` to reach a batch boundary, then cancel.
@@ -82,7 +215,7 @@ class JobQueue:
         again from the start when the server comes back.
         """
         self._stopping = True
-        self._wakeup.set()
+        self._wake_all()
         if not self._workers:
             return
         _, pending = await asyncio.wait(self._workers, timeout=grace_s)
@@ -93,18 +226,25 @@ class JobQueue:
 
     async def _work(self) -> None:
         while not self._stopping:
+            # Taken before the claim, not after: a wake() that comes while the claim runs (an
+            # import inserted just behind it) sets it again, and the worker claims once more
+            # instead of waiting for the next poll.
+            self._wake_pending = False
             claimed = await self._db.write(self._claim_next)
             if claimed is None:
-                self._wakeup.clear()
-                try:
-                    await asyncio.wait_for(self._wakeup.wait(), self._poll_s)
-                except asyncio.TimeoutError:
-                    pass
+                await self._wait_for_wake()
                 continue
             kind, row = claimed
             strand = kind.strand(row)
+            failure = None
+            if kind.fail_with_message is not None:
+                failure = self._requested_failures.pop(strand, None)
             try:
-                await kind.run(row, self.is_stopping)
+                if failure is not None:
+                    log.info("%s import %s fails as requested: %s", kind.name, row["id"], failure)
+                    await kind.fail_with_message(row, failure)
+                else:
+                    await kind.run(row, self.is_stopping)
             except asyncio.CancelledError:
                 raise
             except JobInterrupted:
@@ -118,23 +258,38 @@ class JobQueue:
                     log.exception("could not record the failure of %s import %s",
                                   kind.name, row["id"])
             finally:
-                self._busy[kind.name].discard(strand)
-            # Another worker may be waiting for this strand to become free.
-            self._wakeup.set()
+                self._busy[kind.busy_key].discard(strand)
+            # The loop claims again at once: the next import of this strand, if any, is taken
+            # by this worker, so no other worker needs waking.
+
+    async def _wait_for_wake(self) -> None:
+        """Until wake() picks this worker, or the poll interval has passed."""
+        if self._wake_pending or self._stopping:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._idle.append(waiter)
+        try:
+            await asyncio.wait_for(waiter, self._poll_s)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            if waiter in self._idle:
+                self._idle.remove(waiter)
 
     def _claim_next(self, conn: sqlite3.Connection) -> tuple[JobKind, sqlite3.Row] | None:
         # Runs on the writer thread inside a transaction: claims are serialised.
-        if self._stopping:
+        if self._stopping or self._paused:
             # An import interrupted by this shutdown has left the busy set: claiming it again
-            # now would reset its progress only to be interrupted at once.
+            # now would reset its progress only to be interrupted at once. While paused (a
+            # test control) nothing new starts.
             return None
         now = utc_now()
         count = len(self._kinds)
         for offset in range(count):
             kind = self._kinds[(self._next_kind + offset) % count]
-            row = kind.claim(conn, self._busy[kind.name], now)
+            row = kind.claim(conn, self._busy[kind.busy_key], now)
             if row is not None:
-                self._busy[kind.name].add(kind.strand(row))
+                self._busy[kind.busy_key].add(kind.strand(row))
                 self._next_kind = (self._next_kind + offset + 1) % count
                 return kind, row
         return None

@@ -37,6 +37,15 @@ class Settings:
     queue_poll_s: float = 1.0
     # A zip whose members expand to this many times its own size is refused (Canvas: 100x).
     max_zip_expansion_ratio: int = 100
+    # The /_control/ test controls (pause, pace, throttle, fail-next, reset); off unless asked
+    # for, never on in the container (decision 28).
+    enable_control: bool = False
+    # SIS imports (CSV or ZIP files) run before the server reports ready.
+    seed_paths: tuple[Path, ...] = ()
+    # Written (the start-up JSON) once the server accepts requests and the seeds are in.
+    ready_file: Path | None = None
+    # Shut down when standard input closes: a test runner that dies takes its server along.
+    exit_on_stdin_close: bool = False
 
     @property
     def uploads_dir(self) -> Path:
@@ -87,6 +96,31 @@ class Settings:
             type=int,
             default=int(env_default("MAX_UPLOAD_BYTES", str(cls.max_upload_bytes))),
         )
+        parser.add_argument(
+            "--enable-control",
+            action="store_true",
+            default=env_flag(env_default("ENABLE_CONTROL", "")),
+            help="serve the /_control/ test controls (pause, pace, throttle, fail_next, reset)",
+        )
+        parser.add_argument(
+            "--seed",
+            action="append",
+            default=None,
+            metavar="PATH",
+            help="SIS import (CSV or ZIP) to run before the server reports ready (repeatable)",
+        )
+        parser.add_argument(
+            "--ready-file",
+            default=env_default("READY_FILE", None),
+            metavar="PATH",
+            help="write the start-up JSON to PATH once the server accepts requests",
+        )
+        parser.add_argument(
+            "--exit-on-stdin-close",
+            action="store_true",
+            default=env_flag(env_default("EXIT_ON_STDIN_CLOSE", "")),
+            help="shut down when standard input reaches end of file (a parent that dies)",
+        )
         args = parser.parse_args(argv)
 
         def token_list(given: list[str] | None, name: str) -> tuple[str, ...]:
@@ -98,6 +132,14 @@ class Settings:
             parser.error("--workers must be at least 1")
         if args.max_upload_bytes < 1:
             parser.error("--max-upload-bytes must be positive")
+        if not 0 <= args.port <= 65535:
+            parser.error("--port must be between 0 (any free port) and 65535")
+        seeds = args.seed if args.seed is not None else [
+            p for p in (env_default("SEED", "") or "").split(",") if p.strip()]
+        seed_paths = tuple(Path(p.strip()) for p in seeds)
+        for path in seed_paths:
+            if not path.is_file():
+                parser.error(f"--seed {path}: no such file")
         return cls(
             data_dir=Path(args.data_dir),
             host=args.host,
@@ -106,4 +148,13 @@ class Settings:
             read_only_tokens=token_list(args.read_only_token, "READ_ONLY_TOKEN"),
             workers=args.workers,
             max_upload_bytes=args.max_upload_bytes,
+            enable_control=args.enable_control,
+            seed_paths=seed_paths,
+            ready_file=Path(args.ready_file) if args.ready_file else None,
+            exit_on_stdin_close=args.exit_on_stdin_close,
         )
+
+
+def env_flag(value: str | None) -> bool:
+    """An environment variable that switches a flag on: 1, true, yes or on."""
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")

@@ -45,3 +45,16 @@ class OutcomeState(StrEnum):
 
 OUTCOME_PENDING = (OutcomeState.CREATED, OutcomeState.IMPORTING)
 OUTCOME_TERMINAL = frozenset({OutcomeState.SUCCEEDED, OutcomeState.FAILED})
+
+
+class ProgressState(StrEnum):
+    """Progress workflow states (Canvas's Progress model, section 2.9)."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+PROGRESS_PENDING = (ProgressState.QUEUED, ProgressState.RUNNING)
+PROGRESS_TERMINAL = frozenset({ProgressState.COMPLETED, ProgressState.FAILED})

@@ -41,6 +41,8 @@ RAW_MEDIA_TYPE_EXTENSIONS = {
 # Rack reports a request with no Content-Type header as this, and Canvas stores it on the file.
 MISSING_CONTENT_TYPE = "application/x-www-form-urlencoded"
 MAX_TEXT_PART_BYTES = 64 * 1024
+# A body that arrives whole in one chunk of at most this size is written without a thread.
+SMALL_BODY_BYTES = 64 * 1024
 
 MISSING_ATTACHMENT = {"error": True, "error_message": "Missing attachment"}
 NON_UTF8_CHARSET = {"error": "Invalid content type, UTF-8 required"}
@@ -162,10 +164,25 @@ async def _stream_to_temp(chunks, uploads_dir: Path, max_bytes: int) -> tuple[Pa
     """Write chunks to a new partial file; delete it on any error, disconnect or overflow."""
     uploads_dir.mkdir(parents=True, exist_ok=True)
     temp_path = uploads_dir / f"partial-{uuid.uuid4().hex}"
+    iterator = aiter(chunks)
+    first = await anext(iterator, b"")
+    second = await anext(iterator, None) if first else None
+    if second is None and len(first) <= SMALL_BODY_BYTES:
+        # The whole body came in one small chunk (a test's CSV, a nightly delta): written
+        # directly. Three thread hops through aiofiles cost ~0.5-1.5 ms, this a few tens of us.
+        if len(first) > max_bytes:
+            raise PayloadTooLarge(max_bytes)
+        try:
+            with open(temp_path, "wb") as small:
+                small.write(first)
+        except BaseException:
+            temp_path.unlink(missing_ok=True)
+            raise
+        return temp_path, len(first)
     size = 0
     handle = await aiofiles.open(temp_path, "wb")
     try:
-        async for chunk in chunks:
+        async for chunk in _chain(first, second, iterator):
             size += len(chunk)
             if size > max_bytes:
                 raise PayloadTooLarge(max_bytes)
@@ -177,6 +194,14 @@ async def _stream_to_temp(chunks, uploads_dir: Path, max_bytes: int) -> tuple[Pa
         # Shielded: a handler cancelled by a disconnect must still close its file.
         await asyncio.shield(handle.close())
     return temp_path, size
+
+
+async def _chain(first: bytes, second: bytes | None, rest):
+    yield first
+    if second is not None:
+        yield second
+        async for chunk in rest:
+            yield chunk
 
 
 async def _body_chunks(request: web.Request, chunk_bytes: int):

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import FormData
 from aiohttp.test_utils import TestClient
 
-from service.states import SIS_TERMINAL
+from service.states import PROGRESS_TERMINAL, SIS_TERMINAL
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -75,3 +75,28 @@ async def import_and_wait(client: TestClient, content: str | bytes, filename: st
     """Create an import and wait for it to finish."""
     created = await create_sis_import(client, content, filename, **params)
     return await wait_for_import(client, created["id"])
+
+
+async def restore_and_wait(client: TestClient, import_id: int, account: str = "1",
+                           **params: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """PUT restore_states, poll its Progress to the end; returns (final Progress, the import)."""
+    response = await client.put(f"/api/v1/accounts/{account}/sis_imports/{import_id}/restore_states",
+                                data=params, headers=AUTH)
+    progress = await response.json()
+    assert response.status == 200, progress
+    final = await wait_for_progress(client, progress["id"])
+    return final, await wait_for_import(client, import_id, account)
+
+
+async def wait_for_progress(client: TestClient, progress_id: int,
+                            timeout_s: float = 30.0) -> dict[str, Any]:
+    """Poll a Progress until it is completed or failed; returns its final JSON."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        response = await client.get(f"/api/v1/progress/{progress_id}", headers=AUTH)
+        body = await response.json()
+        assert response.status == 200, body
+        if body["workflow_state"] in PROGRESS_TERMINAL:
+            return body
+        assert time.monotonic() < deadline, f"progress {progress_id} still {body['workflow_state']}"
+        await asyncio.sleep(0.02)

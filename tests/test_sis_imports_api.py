@@ -6,6 +6,7 @@ import pytest
 from aiohttp import FormData
 
 from service.appkeys import QUEUE
+from service.sis.objects_json import TOKEN_USER_ID
 from tests.helpers import (
     AUTH, COURSES_CSV, USERS_CSV, create_sis_import, import_and_wait, make_zip, multipart,
     wait_for_import,
@@ -17,7 +18,7 @@ ALL_SIS_KEYS = [
     "override_sis_stickiness", "add_sis_stickiness", "update_sis_id_if_login_claimed",
     "clear_sis_stickiness", "diffing_data_set_identifier", "diffing_remaster",
     "diffed_against_import_id", "diffing_drop_status", "diffing_user_remove_status",
-    "skip_deletes", "change_threshold", "diff_row_count_threshold", "account_id",
+    "skip_deletes", "change_threshold", "diff_row_count_threshold", "user", "account_id",
 ]
 
 
@@ -28,6 +29,14 @@ async def test_create_answers_the_complete_created_import(client, database):
     assert body["progress"] == 0
     assert body["data"] == {"import_type": "instructure_csv"}
     assert body["account_id"] == 1
+    # The token's user started it, shown as GET /users/self shows it (abbreviated).
+    assert body["user"] == {
+        "id": TOKEN_USER_ID, "name": "Canvas Imports Admin", "created_at": "1970-01-01T00:00:00Z",
+        "sortable_name": "Admin, Canvas Imports", "short_name": "Canvas Imports Admin", "sis_user_id": None,
+        "integration_id": None, "sis_import_id": None,
+    }
+    me = await client.get("/api/v1/users/self", headers=AUTH)
+    assert {k: v for k, v in (await me.json()).items() if k in body["user"]} == body["user"]
     assert body["ended_at"] is None and body["started_at"] is None
     assert body["created_at"].endswith("Z") and len(body["created_at"]) == 20
     for key in ("batch_mode", "override_sis_stickiness", "add_sis_stickiness",

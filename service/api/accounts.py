@@ -5,18 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..http import canvas_response, json_response
-from ..sis.objects_json import account_json, course_json
-from .context import account_from_path, course_from_path
+from ..sis.objects_json import account_json
+from .context import account_from_path
 
 
 async def show_account(request: web.Request) -> web.Response:
     """GET /api/v1/accounts/:account_id."""
     return canvas_response(request, account_json(await account_from_path(request)))
-
-
-async def show_course(request: web.Request) -> web.Response:
-    """GET /api/v1/courses/:course_id (also ``sis_course_id:X``)."""
-    return canvas_response(request, course_json(await course_from_path(request)))
 
 
 async def health(request: web.Request) -> web.Response:

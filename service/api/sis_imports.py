@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from aiohttp import web
 
 from ..appkeys import DATABASE, QUEUE, SETTINGS
-from ..canvas_json import sis_import_json
+from ..canvas_json import progress_json, sis_import_json
 from ..clock import format_time, parse_time, utc_now
-from ..errors import NotFound
-from ..http import canvas_response, request_params
+from ..errors import BadRequest, NotFound
+from ..http import canvas_response, request_params, value_to_boolean
 from ..pagination import base_url, link_header, requested_page
 from ..sis.options import parse_sis_options
 from ..states import SIS_STATES
 from ..store import files as files_store
+from ..store import progresses as progress_store
 from ..store import sis_imports as store
+from ..store import sis_restore as restore_store
 from ..store.accounts import resolve_account
 from ..store.sis_objects import find_active_term
 from ..uploads import UploadPolicy, receive_upload
 from .context import check_sis_account, import_id_from_path, sis_root_account_from_path
 
 SIS_UPLOAD = UploadPolicy(raw_name_prefix="sis_import", fallback_type="zip")
+# The newest SisImportsApiController#restore_states bodies (section 2.9).
+BOTH_RESTORE_FLAGS = {"message": "cannot set both undelete_only and unconclude_only"}
+RESTORE_DATA_UNAVAILABLE = {"message": "restore data unavailable"}
 
 
 async def create(request: web.Request) -> web.Response:
@@ -159,6 +165,35 @@ async def abort_all_pending(request: web.Request) -> web.Response:
     await request.app[DATABASE].write(
         lambda conn: store.abort_pending_sis_imports(conn, account["id"], utc_now()))
     return canvas_response(request, {"aborted": True})
+
+
+async def restore_states(request: web.Request) -> web.Response:
+    """PUT .../sis_imports/:id/restore_states: queue a restore, answer its Progress."""
+    account = await sis_root_account_from_path(request)
+    params = await request_params(request)
+    import_id = import_id_from_path(request)
+    if import_id is None:
+        raise NotFound()
+    flags = {name: value_to_boolean(params.get(name, ""))
+             for name in ("batch_mode", "undelete_only", "unconclude_only")}
+    expired_before = format_time(
+        datetime.now(timezone.utc) - timedelta(days=restore_store.ROLL_BACK_DATA_DAYS))
+
+    def queue_restore(conn: sqlite3.Connection) -> sqlite3.Row:
+        if store.get_sis_import(conn, account["id"], import_id) is None:
+            raise NotFound()
+        if flags["undelete_only"] and flags["unconclude_only"]:
+            raise BadRequest(BOTH_RESTORE_FLAGS)
+        if restore_store.roll_back_data_expired(conn, import_id, expired_before):
+            raise BadRequest(RESTORE_DATA_UNAVAILABLE)
+        progress_id = progress_store.insert_progress(
+            conn, context_id=import_id, account_id=account["id"],
+            tag=progress_store.RESTORE_TAG, options=flags, now=utc_now())
+        return progress_store.get_progress(conn, progress_id)
+
+    progress = await request.app[DATABASE].write(queue_restore)
+    request.app[QUEUE].wake()
+    return canvas_response(request, progress_json(progress, base_url(request)))
 
 
 async def _respond_with_import(request: web.Request, row: sqlite3.Row) -> web.Response:

@@ -19,7 +19,7 @@ from typing import Callable
 from ..clock import utc_now
 from ..db import Database
 from ..errors import new_error_report_number
-from ..jobs import JobInterrupted
+from ..jobs import JobInterrupted, Pace, PacedRun
 from ..settings import Settings
 from ..states import OutcomeState
 from ..store import files as files_store
@@ -59,16 +59,20 @@ def fail_import(conn: sqlite3.Connection, import_id: int, message: str) -> None:
 class OutcomeImportRunner:
     """Runs outcome imports claimed by the job queue."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, pace: Pace | None = None) -> None:
         self.db = db
         self.settings = settings
+        self.pace = pace if pace is not None else Pace()
 
     async def run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
         """Run one claimed import to its end, or until shutdown."""
         import_id = row["id"]
+        paced = self.pace.start(stopping)
         await self.db.write(store.reset_for_run, import_id)
         try:
-            message = await self._import(row, stopping)
+            message = await self._import(row, paced)
+            # The pace test control: a paced import stays ``importing`` its minimum time.
+            await paced.wait(1.0, 0)
         except JobInterrupted:
             raise
         except sqlite3.DatabaseError as error:
@@ -85,13 +89,18 @@ class OutcomeImportRunner:
         else:
             await self.db.write(fail_import, import_id, message)
 
+    async def fail_as_requested(self, row: sqlite3.Row, message: str) -> None:
+        """The fail-next test control: the import fails at once with ``[1, message]``."""
+        await self.db.write(store.reset_for_run, row["id"])
+        await self.db.write(fail_import, row["id"], message)
+
     async def fail_unexpectedly(self, row: sqlite3.Row, error: BaseException) -> None:
         """An exception outside the import itself: fail it as Canvas fails an unexpected one."""
         number = new_error_report_number()
         log.error("error report %d: outcome import %d: %r", number, row["id"], error)
         await self.db.write(fail_import, row["id"], UNEXPECTED_ERROR.format(number=number))
 
-    async def _import(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> str | None:
+    async def _import(self, row: sqlite3.Row, paced: PacedRun) -> str | None:
         """Read and import the upload; returns the file-level failure message, if any."""
         upload = await self.db.read(files_store.get_file, row["upload_file_id"])
         path = self.settings.data_dir / upload["path"]
@@ -106,12 +115,12 @@ class OutcomeImportRunner:
                 lambda conn: OutcomeImportRun.start(
                     conn, import_id=row["id"], context=(row["context_type"], row["context_id"]),
                     target_group_id=row["learning_outcome_group_id"], header=outcomes_csv.header))
-            return await self._import_batches(run, outcomes_csv, stopping)
+            return await self._import_batches(run, outcomes_csv, paced)
         finally:
             await asyncio.to_thread(outcomes_csv.close)
 
     async def _import_batches(
-        self, run: OutcomeImportRun, outcomes_csv: OutcomesCsv, stopping: Callable[[], bool]
+        self, run: OutcomeImportRun, outcomes_csv: OutcomesCsv, paced: PacedRun
     ) -> str | None:
         batches = outcomes_csv.batches()
         pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
@@ -123,11 +132,13 @@ class OutcomeImportRunner:
                     return error.message
                 if rows is None:
                     return None
-                if stopping():
+                if paced.stopping():
                     raise JobInterrupted()
                 # Parse the next slice while this one is written.
                 pending = asyncio.ensure_future(asyncio.to_thread(next, batches, None))
-                progress = progress_after(rows[-1].line, outcomes_csv.total_lines)
+                total_lines = outcomes_csv.total_lines
+                await paced.wait(rows[-1].line / max(total_lines, 1), rows[-1].line)
+                progress = progress_after(rows[-1].line, total_lines)
                 await self.db.write(apply_batch, run, rows, progress)
         finally:
             # Let the reader thread finish its slice before the generator is closed.

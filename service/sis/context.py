@@ -31,8 +31,8 @@ class SisRow:
 
 @dataclass(frozen=True, slots=True)
 class SisOptions:
-    """The options of section 2.3 that change how rows are applied (batch mode and diffing are
-    stored and echoed, not applied)."""
+    """The options of section 2.3 that change how rows are applied (batch mode acts after the
+    rows, in ``service.sis.batch_mode``; diffing before them)."""
 
     skip_deletes: bool = False
     override_sis_stickiness: bool = False
@@ -63,6 +63,8 @@ class ImportRun:
     messages: list[Message] = field(default_factory=list)
     # Per-kind state that must survive from one batch to the next within this run.
     state: dict[str, Any] = field(default_factory=dict)
+    # The share of the progress (in percent) the rows take; batch-mode cleanup takes the rest.
+    rows_progress_share: int = 100
 
     def warn(self, file: str | None, message: str, row: SisRow | None = None) -> None:
         """Record a row-level warning (the row is skipped by the caller)."""

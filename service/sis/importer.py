@@ -24,13 +24,15 @@ import orjson
 from ..clock import utc_now
 from ..db import Database
 from ..errors import new_error_report_number
-from ..jobs import JobInterrupted
+from ..jobs import JobInterrupted, Pace, PacedRun
 from ..settings import Settings
 from ..states import SisState
 from ..store import files as files_store
 from ..store import sis_imports as store
 from ..store.sis_objects import import_statistics
+from .batch_mode import ROWS_PROGRESS_SHARE, BatchCleanup, CleanupAborted
 from .context import ImporterFn, ImportRun, SisOptions, SisRow
+from .diffing import diff_against_baseline
 from .importers import importer_for
 from .kinds import COUNT_KEYS, ORDER
 from .reader import (
@@ -61,15 +63,16 @@ class _Totals:
 class SisImportRunner:
     """Runs SIS imports claimed by the job queue."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, pace: Pace | None = None) -> None:
         self.db = db
         self.settings = settings
+        self.pace = pace if pace is not None else Pace()
 
     async def run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
         """Run one claimed import to its end, until it is aborted, or until shutdown."""
         try:
             await self._run(row, stopping)
-        except ImportAborted:
+        except (ImportAborted, CleanupAborted):
             log.info("SIS import %s was aborted", row["id"])
 
     async def fail_unexpectedly(self, row: sqlite3.Row, error: BaseException) -> None:
@@ -81,16 +84,35 @@ class SisImportRunner:
                 conn, row["id"], state=SisState.FAILED, progress=None, data=data,
                 errors_file_id=None, now=utc_now()))
 
-    async def _run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
-        import_id = row["id"]
+    async def fail_as_requested(self, row: sqlite3.Row, message: str) -> None:
+        """The fail-next test control: the import fails at once, ``message`` its one failure.
+
+        It ends as a file-level failure ends (``failed_with_messages``, the message in
+        ``processing_errors``, the errors endpoint and the errors file), none of its rows read.
+        """
+        run, data = await self._start(row)
+        upload = await self.db.read(files_store.get_file, row["upload_file_id"])
+        run.fail(upload["display_name"] if upload is not None else "", message)
+        data["running_immediately"] = True
+        data["completed_importers"] = []
+        await self._finish(run, _Totals(), data, [])
+
+    async def _start(self, row: sqlite3.Row) -> tuple[ImportRun, dict[str, Any]]:
         options = orjson.loads(row["options"])
-        run = ImportRun(import_id, row["account_id"], _sis_options(options), utc_now())
+        run = ImportRun(row["id"], row["account_id"], _sis_options(options), utc_now())
         data: dict[str, Any] = {
             "import_type": orjson.loads(row["data"]).get("import_type", "instructure_csv"),
             "supplied_batches": [],
             "counts": {key: 0 for key in COUNT_KEYS},
         }
-        await self.db.write(store.reset_for_run, import_id, data)
+        await self.db.write(store.reset_for_run, row["id"], data)
+        return run, data
+
+    async def _run(self, row: sqlite3.Row, stopping: Callable[[], bool]) -> None:
+        import_id = row["id"]
+        options = orjson.loads(row["options"])
+        paced = self.pace.start(stopping)
+        run, data = await self._start(row)
         upload = await self.db.read(files_store.get_file, row["upload_file_id"])
         upload_path = self.settings.data_dir / upload["path"]
         sources, messages = await asyncio.to_thread(
@@ -104,11 +126,26 @@ class SisImportRunner:
             except CsvFileError as error:
                 run.fail(source.name, error.message)
         inspected.sort(key=lambda c: ORDER[c.kind.name])  # stable: upload order within a kind
+        received = inspected
+        # Diffing comes before the rows: from here on only the rows that changed are imported.
+        diff = await diff_against_baseline(self.db, self.settings, row, options, upload_path,
+                                           received)
+        run.messages.extend(diff.messages)
+        inspected = diff.csvs
         data["supplied_batches"] = list(dict.fromkeys(c.kind.name for c in inspected))
+        cleanup = BatchCleanup.for_import(run, options, data["supplied_batches"])
+        if cleanup is not None:
+            run.rows_progress_share = ROWS_PROGRESS_SHARE  # the cleanup takes the rest
         total_lines = sum(c.total_lines for c in inspected)
         data["running_immediately"] = total_lines - len(inspected) <= RUNNING_IMMEDIATELY_MAX_ROWS
         data["completed_importers"] = []
-        csv_file_ids = await self._keep_csv_copies(import_id, inspected, upload, options)
+        csv_file_ids = await self._keep_csv_copies(import_id, received, upload, options)
+        if diff.against_import_id is not None:
+            diffed_ids = await self._keep_csv_copies(import_id, inspected, upload, options,
+                                                     directory_name="diffed")
+            data["diffed_against_sis_batch_id"] = diff.against_import_id
+            data["diffed_attachment_ids"] = diffed_ids
+            csv_file_ids = csv_file_ids + diffed_ids
         data["downloadable_attachment_ids"] = csv_file_ids
         totals = _Totals()
         await self._write(run, totals, data, csv_file_ids, progress=0)
@@ -117,18 +154,28 @@ class SisImportRunner:
         lines_before = 0
         for csv_file in inspected:
             await self._import_file(run, totals, csv_file, batch_rows, lines_before, total_lines,
-                                    data, csv_file_ids, stopping)
+                                    data, csv_file_ids, stopping, paced)
             lines_before += csv_file.total_lines
             data["completed_importers"].append(csv_file.kind.name)
             # Record the file's end (and any failure it ended with) before the next one starts.
             await self._write(run, totals, data, csv_file_ids,
-                              progress=min(99, lines_before * 100 // max(total_lines, 1)))
-        await self._finish(run, totals, data, csv_file_ids)
+                              progress=_row_progress(run, lines_before, total_lines))
+        await paced.wait(1.0, total_lines)
+        aborted = False
+        if cleanup is not None and not totals.failures:
+            # After the rows, batch mode removes what the import left out (a failed import
+            # cleans nothing up: it may not have read everything it was given).
+            aborted = await cleanup.run(
+                self.db, run, data["counts"],
+                lambda conn, progress: _write_messages_and_progress(
+                    conn, run, totals, data, csv_file_ids, progress),
+                stopping)
+        await self._finish(run, totals, data, csv_file_ids, aborted=aborted)
 
     async def _import_file(
         self, run: ImportRun, totals: _Totals, csv_file: InspectedCsv, batch_rows: int,
         lines_before: int, total_lines: int, data: dict[str, Any], csv_file_ids: list[int],
-        stopping: Callable[[], bool],
+        stopping: Callable[[], bool], paced: PacedRun,
     ) -> None:
         """Stream one CSV through its kind's importer; file-level problems become failures."""
         importer = importer_for(csv_file.kind.name)
@@ -148,7 +195,11 @@ class SisImportRunner:
                 if stopping():
                     raise JobInterrupted()
                 rows, lines_read = item
-                progress = min(99, (lines_before + lines_read) * 100 // max(total_lines, 1))
+                lines_done = lines_before + lines_read
+                # The pace test control: the batch is written no sooner than its share of the
+                # import's minimum time, so intermediate progress can be watched.
+                await paced.wait(lines_done / max(total_lines, 1), lines_done)
+                progress = _row_progress(run, lines_done, total_lines)
                 try:
                     await self._apply(run, totals, importer, csv_file, rows, data, csv_file_ids,
                                       progress)
@@ -202,15 +253,23 @@ class SisImportRunner:
             run.messages.clear()
 
     async def _finish(
-        self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int]
+        self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int],
+        *, aborted: bool = False,
     ) -> None:
-        await self._write(run, totals, data, csv_file_ids, progress=0)
+        if run.messages:
+            # Messages still in hand must be stored before the errors file is written; with
+            # none (every batch stores its own) the finishing transaction alone does it all,
+            # the check that the import was not aborted included.
+            await self._write(run, totals, data, csv_file_ids, progress=0)
         data["counts"]["error_count"] = totals.failures
         data["counts"]["warning_count"] = totals.warnings
         errors_file_id = None
         if totals.failures or totals.warnings:
             errors_file_id = await self._write_errors_file(run.import_id)
-        if totals.failures:
+        if aborted:
+            # Batch mode gave up (no terms, change_threshold): Canvas keeps "aborted", progress 100.
+            state, progress = SisState.ABORTED, 100
+        elif totals.failures:
             # A failed batch keeps its last progress (section 5).
             state, progress = SisState.FAILED_WITH_MESSAGES, None
         elif totals.warnings:
@@ -232,14 +291,18 @@ class SisImportRunner:
 
     async def _keep_csv_copies(
         self, import_id: int, inspected: list[InspectedCsv], upload: sqlite3.Row,
-        options: dict[str, Any],
+        options: dict[str, Any], directory_name: str | None = None,
     ) -> list[int]:
-        """Store each CSV received, password columns removed, for ``csv_attachments``."""
+        """Store each CSV, password columns removed: those received for ``csv_attachments``,
+        the generated diffs (``directory_name``) for ``diffed_csv_attachments``."""
         directory = Path("files") / f"sis_import_{import_id}"
+        if directory_name is not None:
+            directory = directory / directory_name
         (self.settings.data_dir / directory).mkdir(parents=True, exist_ok=True)
         file_ids: list[int] = []
         for index, csv_file in enumerate(inspected, start=1):
-            if options.get("_file_type") == "csv" and not csv_file.has_password_columns:
+            if (options.get("_file_type") == "csv" and not csv_file.has_password_columns
+                    and directory_name is None):
                 file_ids.append(upload["id"])  # the upload itself is the CSV: no copy needed
                 continue
             base = Path(csv_file.source.name).name
@@ -290,6 +353,11 @@ def _write_messages_and_progress(
     # Only count once the transaction is certain to commit (nothing after this can fail).
     totals.failures += failures
     totals.warnings += warnings
+
+
+def _row_progress(run: ImportRun, lines_done: int, total_lines: int) -> int:
+    """The progress after ``lines_done`` of the import's lines: their share, never 100."""
+    return min(99, lines_done * run.rows_progress_share // max(total_lines, 1))
 
 
 def _batch_rows(total_lines: int, max_rows: int) -> int:

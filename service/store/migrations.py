@@ -466,3 +466,61 @@ ALTER TABLE groups ADD COLUMN non_collaborative INTEGER NOT NULL DEFAULT 0;
 """
 
 MIGRATIONS.append(DIFFERENTIATION_TAGS)
+
+# Restoring an import (restore_states, section 2.9) and the Progress objects it answers with.
+# A roll-back record now carries Canvas's own state (active until restored, then restored or
+# failed) and whether batch-mode cleanup wrote it (restore_states' batch_mode restores only
+# those). A progress belongs to an import and runs on its account's strand (account_id).
+RESTORE_AND_PROGRESS = """
+ALTER TABLE sis_state_changes ADD COLUMN batch_mode_delete INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sis_state_changes ADD COLUMN workflow_state TEXT NOT NULL DEFAULT 'active';
+
+CREATE TABLE progresses (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    context_type TEXT NOT NULL,                           -- 'SisBatch'
+    context_id INTEGER NOT NULL,                          -- the SIS import
+    account_id INTEGER NOT NULL REFERENCES accounts(id),  -- the strand the job runs on
+    user_id INTEGER,
+    tag TEXT NOT NULL,                                    -- 'sis_batch_state_restore'
+    completion REAL NOT NULL DEFAULT 0,
+    workflow_state TEXT NOT NULL,                         -- queued, running, completed, failed
+    message TEXT,
+    results TEXT,                                         -- JSON, NULL while none
+    options TEXT NOT NULL DEFAULT '{}',                   -- the job's arguments (JSON)
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX progresses_pending ON progresses(workflow_state)
+    WHERE workflow_state IN ('queued', 'running');
+"""
+
+MIGRATIONS.append(RESTORE_AND_PROGRESS)
+
+# The read endpoints of imported objects (issue 10): one index per list they page through, so a
+# page is an index seek. Enrollments get one new index only (course, then Canvas's type order):
+# a course roster can hold 100k rows, while a section's or a user's enrollments are few and
+# served by the existing (course_section_id, user_id) and (user_id) indexes; every index on
+# enrollments costs the million-row import its share.
+OBJECT_READS = """
+CREATE INDEX enrollments_course_type ON enrollments(course_id, type, id);
+CREATE INDEX users_sortable_name ON users(sortable_name, id);
+CREATE INDEX pseudonyms_account ON pseudonyms(account_id, id);
+CREATE INDEX enrollment_terms_root_account ON enrollment_terms(root_account_id, id);
+CREATE INDEX group_categories_context ON group_categories(context_type, context_id, id);
+CREATE INDEX groups_context ON groups(context_type, context_id, id);
+CREATE INDEX groups_group_category ON groups(group_category_id, id);
+CREATE INDEX user_observers_observer ON user_observers(observer_id, user_id);
+CREATE INDEX learning_outcome_groups_context
+    ON learning_outcome_groups(context_type, context_id, parent_group_id);
+CREATE INDEX learning_outcome_links_context ON learning_outcome_links(context_type, context_id, id);
+"""
+
+MIGRATIONS.append(OBJECT_READS)
+
+# Batch-mode cleanup (section 7.5) finds a term's courses (a course's groups, which the
+# cascades need, are served by groups_context above).
+CASCADE_INDEXES = """
+CREATE INDEX courses_term ON courses(enrollment_term_id, workflow_state);
+"""
+
+MIGRATIONS.append(CASCADE_INDEXES)

@@ -118,9 +118,9 @@ class BatchWriter:
         # flush needs no sort to write parents first.
         self._writes: dict[str, list[tuple[bool, dict[str, Any]]]] = {}
         self._queued: dict[tuple[str, int], dict[str, Any]] = {}  # (table, id) -> queued values
-        # object_type -> {object_id: [previous_state, new_state]}: per type, so the flush writes
-        # the records in key order with a sort of (mostly ascending) integers.
-        self._state_changes: dict[str, dict[int, list[str | None]]] = {}
+        # object_type -> {object_id: [previous_state, new_state, batch_mode_delete]}: per type,
+        # so the flush writes the records in key order with a sort of (mostly ascending) integers.
+        self._state_changes: dict[str, dict[int, list[Any]]] = {}
 
     def new_id(self, table: str) -> int:
         """Reserve the id of a row this batch will insert into ``table``."""
@@ -191,17 +191,24 @@ class BatchWriter:
             self._queued[key] = queued
 
     def record_state_change(
-        self, object_type: str, object_id: int, previous: str | None, new: str
+        self, object_type: str, object_id: int, previous: str | None, new: str, *,
+        batch_mode_delete: bool = False,
     ) -> None:
-        """Remember a workflow_state change; the first previous state of the import wins."""
+        """Remember a workflow_state change; the first previous state of the import wins.
+
+        ``batch_mode_delete`` marks a change made by batch-mode cleanup (Canvas's
+        SisBatchRollBackData#batch_mode_delete): ``restore_states`` with ``batch_mode`` restores
+        only those.
+        """
         of_type = self._state_changes.get(object_type)
         if of_type is None:
             of_type = self._state_changes[object_type] = {}
         known = of_type.get(object_id)
         if known is None:
-            of_type[object_id] = [previous, new]
+            of_type[object_id] = [previous, new, batch_mode_delete]
         else:
             known[1] = new
+            known[2] = known[2] or batch_mode_delete
 
     def flush(self) -> None:
         """Write everything queued, table by table, then the roll-back records."""
@@ -225,9 +232,9 @@ class BatchWriter:
             # all over (a third cheaper than queue order, which interleaves object types).
             import_id = self.import_id
             record_state_changes(self.conn, [
-                (import_id, object_type, object_id, previous, new)
+                (import_id, object_type, object_id, previous, new, int(batch_mode_delete))
                 for object_type, of_type in sorted(self._state_changes.items())
-                for object_id, (previous, new) in sorted(of_type.items())
+                for object_id, (previous, new, batch_mode_delete) in sorted(of_type.items())
             ])
         self._writes.clear()
         self._queued.clear()
@@ -245,17 +252,21 @@ class BatchWriter:
 
 
 def record_state_changes(
-    conn: sqlite3.Connection, records: Iterable[tuple[int, str, int, str | None, str | None]]
+    conn: sqlite3.Connection,
+    records: Iterable[tuple[int, str, int, str | None, str | None, int]],
 ) -> None:
-    """Upsert roll-back records (sis_import_id, object_type, object_id, previous_state, new_state).
+    """Upsert roll-back records (sis_import_id, object_type, object_id, previous_state, new_state,
+    batch_mode_delete).
 
     A record that already exists for this import keeps its previous state: when a crashed import
     runs again, the first attempt knew what the object was like before the import.
     """
     conn.executemany(
         "INSERT INTO sis_state_changes (sis_import_id, object_type, object_id, previous_state,"
-        " new_state) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (sis_import_id, object_type, object_id) DO UPDATE SET new_state = excluded.new_state",
+        " new_state, batch_mode_delete) VALUES (?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (sis_import_id, object_type, object_id) DO UPDATE SET"
+        " new_state = excluded.new_state,"
+        " batch_mode_delete = max(batch_mode_delete, excluded.batch_mode_delete)",
         records,
     )
 

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 import orjson
 
 from . import files
+from .progresses import IMPORT_WAITS_FOR_OLDER_RESTORES
 from .queue import claim_oldest_per_strand
 from ..states import SIS_ABORTABLE, SIS_PENDING, SisState
 
@@ -101,10 +102,12 @@ def abort_pending_sis_imports(conn: sqlite3.Connection, account_id: int, now: st
 def claim_next_sis_import(
     conn: sqlite3.Connection, busy_account_ids: Iterable[int], now: str
 ) -> sqlite3.Row | None:
-    """Claim the next SIS import to run; one strand per account (decision 22)."""
+    """Claim the next SIS import to run; one strand per account (decision 22), shared with the
+    account's restores (an import waits for those asked for before it)."""
     return claim_oldest_per_strand(
         conn, table="sis_imports", strand_column="account_id", pending_states=SIS_PENDING,
-        running_state=SisState.IMPORTING, busy_strands=busy_account_ids, now=now)
+        running_state=SisState.IMPORTING, busy_strands=busy_account_ids, now=now,
+        condition=IMPORT_WAITS_FOR_OLDER_RESTORES)
 
 
 def reset_for_run(conn: sqlite3.Connection, import_id: int, data: dict[str, Any]) -> None:
@@ -126,9 +129,9 @@ def reset_for_run(conn: sqlite3.Connection, import_id: int, data: dict[str, Any]
 
 
 def is_still_importing(conn: sqlite3.Connection, import_id: int) -> bool:
-    """False once the import was aborted (or otherwise left ``importing``)."""
+    """False once the import was aborted (or otherwise left ``importing`` and ``cleanup_batch``)."""
     row = conn.execute("SELECT workflow_state FROM sis_imports WHERE id = ?", (import_id,)).fetchone()
-    return row is not None and row["workflow_state"] == SisState.IMPORTING
+    return row is not None and row["workflow_state"] in (SisState.IMPORTING, SisState.CLEANUP_BATCH)
 
 
 def insert_messages(
@@ -172,7 +175,7 @@ def finish_sis_import(
     cursor = conn.execute(
         "UPDATE sis_imports SET workflow_state = ?, progress = COALESCE(?, progress), data = ?,"
         " errors_file_id = ?, ended_at = ?, updated_at = ?"
-        " WHERE id = ? AND workflow_state = 'importing'",
+        " WHERE id = ? AND workflow_state IN ('importing', 'cleanup_batch')",
         (state, progress, orjson.dumps(data).decode(), errors_file_id, now, now, import_id),
     )
     return cursor.rowcount == 1

@@ -60,34 +60,6 @@ def other_active_logins(
     ).fetchone() is not None
 
 
-def delete_user_memberships(
-    conn: sqlite3.Connection, user_id: int, root_account_id: int, now: str
-) -> list[tuple[str, int, str]]:
-    """Delete a user's enrollments, group memberships and admin rights in a root account.
-
-    Section 9.2: deleting a user's last login in the account removes them. Returns the
-    (object_type, id, previous_state) of every row it deleted, for the roll-back records.
-    """
-    deleted: list[tuple[str, int, str]] = []
-    for object_type, table, alive in (
-        ("Enrollment", "enrollments", "workflow_state <> 'deleted'"),
-        ("GroupMembership", "group_memberships", "workflow_state <> 'deleted'"),
-        ("AccountUser", "account_users", "workflow_state <> 'deleted'"),
-    ):
-        rows = conn.execute(
-            f"SELECT id, workflow_state FROM {table} WHERE user_id = ? AND root_account_id = ? AND {alive}",
-            (user_id, root_account_id),
-        ).fetchall()
-        if not rows:
-            continue
-        conn.executemany(
-            f"UPDATE {table} SET workflow_state = 'deleted', updated_at = ? WHERE id = ?",
-            ((now, row[0]) for row in rows),
-        )
-        deleted.extend((object_type, row[0], row[1]) for row in rows)
-    return deleted
-
-
 def live_enrollments_elsewhere(
     conn: sqlite3.Connection, user_id: int, course_id: int, enrollment_id: int | None
 ) -> bool:

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 from service.app import create_app
 from service.appkeys import QUEUE
 from service.outcomes.runner import progress_after
+from service.sis.objects_json import token_user_json
 from service.states import OUTCOME_TERMINAL
 from tests.helpers import AUTH, COURSES_CSV, import_and_wait, multipart
 from tests.outcomes.support import HEADERS, csv_text, group, row
@@ -58,6 +59,7 @@ async def test_multipart_create_answers_created_then_succeeds(client: TestClient
         "id": created["id"], "created_at": created["created_at"], "ended_at": None,
         "updated_at": created["updated_at"], "progress": 0, "workflow_state": "created",
         "data": {"import_type": "instructure_csv"}, "processing_errors": [],
+        "user": token_user_json(),
     }
     done = await wait_for_outcomes(client, created["id"])
     assert TIMESTAMP.match(done["ended_at"])

@@ -11,6 +11,7 @@ from typing import Any
 
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs, fetch_in
 from ...store.sis_queries import category_has_active_groups, enrolled_course_pairs, group_has_memberships
+from .. import cascades
 from ..context import ImportRun, SisRow
 from .common import (
     ObjectEdit,
@@ -149,6 +150,7 @@ def import_groups(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
     accounts = SisIdCache.for_rows(conn, "accounts", "sis_source_id", scope, rows, "account_id", condition=ACTIVE)
     courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id", condition=ACTIVE)
     student_groups = StudentGroupCategories(conn, writer, run, groups, column_values(rows, "group_id"))
+    deleted_groups: list[int] = []
     imported = 0
     for row in rows:
         values = row.values
@@ -228,10 +230,15 @@ def import_groups(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
         edit.set("workflow_state", "deleted" if status == "deleted" else "available")
         stored = save(writer, "groups", edit,
                       {"root_account_id": run.root_account_id, "sis_source_id": sis_id, "non_collaborative": 0})
+        if group is not None and edit.changes.get("workflow_state") == "deleted":
+            deleted_groups.append(stored["id"])
         groups.put(sis_id, stored)
         by_integration_id.move(previous_integration_id, stored.get("integration_id"), stored)
         imported += 1
     writer.flush()
+    if deleted_groups:
+        # A deleted group takes its memberships with it (each with its roll-back record).
+        cascades.destroy_groups_memberships(conn, writer, deleted_groups)
     return imported
 
 

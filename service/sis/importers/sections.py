@@ -6,6 +6,7 @@ import sqlite3
 
 from ...store.sis_batch import BatchWriter
 from ...store.sis_queries import move_section_enrollments
+from .. import cascades
 from ..context import ImportRun, SisRow
 from .common import (
     ObjectEdit,
@@ -30,6 +31,7 @@ def import_sections(conn: sqlite3.Connection, run: ImportRun, file: str, rows: l
     by_integration_id = SisIdCache.for_rows(conn, "course_sections", "integration_id", scope, rows, "integration_id")
     courses = SisIdCache.for_rows(conn, "courses", "sis_source_id", scope, rows, "course_id")
     moved_sections: dict[int, int] = {}
+    deleted_sections: list[int] = []
     imported = 0
     for row in rows:
         values = row.values
@@ -90,10 +92,15 @@ def import_sections(conn: sqlite3.Connection, run: ImportRun, file: str, rows: l
         )
         if section is not None and "course_id" in edit.changes:
             moved_sections[stored["id"]] = stored["course_id"]
+        if section is not None and edit.changes.get("workflow_state") == "deleted":
+            deleted_sections.append(stored["id"])
         sections.put(sis_id, stored)
         by_integration_id.move(previous_integration_id, stored.get("integration_id"), stored)
         imported += 1
     writer.flush()
     if moved_sections:
         move_section_enrollments(conn, moved_sections, run.now)
+    if deleted_sections:
+        # CourseSection#destroy deletes the section's enrollments (with their cascades).
+        cascades.destroy_sections_enrollments(conn, writer, deleted_sections)
     return imported

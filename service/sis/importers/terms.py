@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from ...store.sis_batch import BatchWriter
+from ...store.sis_cascades import term_has_live_courses
 from ...store.sis_queries import delete_date_override, upsert_date_override
 from ..context import ImportRun, SisRow
 from .common import (
@@ -76,6 +77,16 @@ def import_terms(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
                 file,
                 f"A term did not pass validation (term: {sis_id} / {values['name']},"
                 " error: Integration has already been taken)",
+                row,
+            )
+            continue
+        if status == "deleted" and term is not None and term["workflow_state"] != "deleted" \
+                and term_has_live_courses(conn, term["id"]):
+            # EnrollmentTerm#check_if_deletable, reported as the importer's validation error.
+            run.warn(
+                file,
+                f"A term did not pass validation (term: {sis_id} / {values['name']},"
+                " error: Workflow state Cannot delete a term with active courses)",
                 row,
             )
             continue

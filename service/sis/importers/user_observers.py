@@ -1,6 +1,8 @@
 """user_observers.csv (section 9.15): observer links between users.
 
-Canvas also enrolls an observer in the student's courses; this server keeps the link only.
+As Canvas's UserObservationLink, an active link enrolls the observer beside each of the
+student's active or pending student enrollments, and a deleted one deletes those observer
+enrollments (``service.sis.cascades``).
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_by_pairs
+from .. import cascades
 from ..context import ImportRun, SisRow
 from .common import SisIdCache, column_values, match_status_exact, skipped_as_delete
 
@@ -58,6 +61,7 @@ def import_user_observers(conn: sqlite3.Connection, run: ImportRun, file: str, r
         if link["root_account_id"] == root
     }
     imported = 0
+    applied: list[tuple[int, int, str]] = []
     for row, student_id, observer_id, status in resolved:
         link = existing.get((student_id, observer_id))
         if link is None:
@@ -81,6 +85,13 @@ def import_user_observers(conn: sqlite3.Connection, run: ImportRun, file: str, r
             )
         else:
             writer.update("user_observers", link, {"workflow_state": status})
+        applied.append((student_id, observer_id, status))
         imported += 1
     writer.flush()
+    for student_id, observer_id, status in dict.fromkeys(applied):
+        # create_or_restore enrolls the observer on every active row, not only on new links.
+        if status == "active":
+            cascades.link_observer(conn, writer, root, student_id, observer_id)
+        else:
+            cascades.unlink_observer(conn, writer, root, student_id, observer_id)
     return imported

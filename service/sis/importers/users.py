@@ -15,8 +15,10 @@ import unicodedata
 from typing import Any
 
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_in
-from ...store.sis_queries import delete_user_memberships, other_active_logins
+from ...store.sis_queries import other_active_logins
+from .. import cascades
 from ..context import ImportRun, SisRow
+from .. import unchanged as unchanged_rows  # a module reference: it uses this module's rules
 from .common import (
     DELETE_SENTINEL, ObjectEdit, SisIdCache, column_values, match_status_prefix, new_object_stuck_fields, save,
 )
@@ -286,10 +288,7 @@ class Logins:
         self.writer.flush()
         if other_active_logins(self.conn, user_id, self.run.root_account_id, user_sis_id):
             return
-        for object_type, object_id, previous in delete_user_memberships(
-            self.conn, user_id, self.run.root_account_id, self.run.now
-        ):
-            self.writer.record_state_change(object_type, object_id, previous, "deleted")
+        cascades.remove_user_from_account(self.conn, self.writer, user_id, self.run.root_account_id)
 
 
 def identity_problem(row: SisRow) -> str | None:
@@ -311,6 +310,7 @@ def contains_null_character(row: SisRow) -> bool:
 
 def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
     """Create and update users with their login and e-mail; returns the rows imported."""
+    rows, unchanged = unchanged_rows.split_unchanged_users(conn, run, rows)
     writer = BatchWriter(conn, run.import_id, run.now)
     logins = Logins(conn, run, writer, rows)
     logins.preload_users([logins.by_sis_id.get(value) for value in column_values(rows, "user_id")])
@@ -381,7 +381,7 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
             logins.save_email(stored_login, email, status != "deleted")
         imported += 1
     writer.flush()
-    return imported
+    return imported + unchanged
 
 
 def _save_user(writer: BatchWriter, run: ImportRun, user: dict[str, Any], values: dict[str, str | None]) -> None:

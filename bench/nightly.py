@@ -1,0 +1,116 @@
+"""The nightly full sync: the same users.csv and enrollments.csv imported again and again.
+
+Each of the 3 runs starts a fresh server, imports the courses and sections the enrollments
+need, then for users.csv and then enrollments.csv three cases, each polled by 20 clients:
+
+* **new**: every row creates its objects (target users >= 0.14x, enrollments >= 0.15x);
+* **identical**: the same file again, every row unchanged (target >= 0.3x for both);
+* **1% changed**: the same file with every 100th row changed (a user's first name, an
+  enrollment's status), target within 10% of the identical figure.
+
+Every figure is rows/s end to end (upload to terminal state) over rows/s of the bare
+``csv.reader -> executemany`` loop on the same file, measured right before it in the same run;
+the min and median of the 3 runs are printed. Status poll p99 target < 20 ms in every case; the
+server's peak RSS is printed after each case (no target: compare it with an earlier run).
+"""
+
+from __future__ import annotations
+
+import statistics
+import zipfile
+from pathlib import Path
+
+from .common import (
+    POLLERS, PollStats, bare_insert_rows_per_s, bench_directory, print_header,
+    running_server, scaled, write_lines,
+)
+from .sis_import import _import
+
+RUNS = 3
+TARGETS = {
+    ("users", "new"): 0.14,
+    ("users", "identical"): 0.3,
+    ("enrollments", "new"): 0.15,
+    ("enrollments", "identical"): 0.3,
+}
+POLL_P99_TARGET_MS = 20.0
+CHANGED_EVERY = 100  # 1% of the rows
+
+
+def _user_lines(count: int, changed: bool):
+    for n in range(count):
+        first = f"Changed{n}" if changed and n % CHANGED_EVERY == 0 else f"First{n}"
+        yield f"user{n},login{n},{first},Last{n},user{n}@example.edu,active"
+
+
+def _enrollment_lines(count: int, users: int, sections: int, changed: bool):
+    step = max(1, sections // 10)
+    for n in range(count):
+        status = "inactive" if changed and n % CHANGED_EVERY == 0 else "active"
+        section = (n % users + (n // users) * step) % sections
+        yield f",user{n % users},student,section{section},{status}"
+
+
+def _p99(stats: PollStats) -> float:
+    ordered = sorted(stats.latencies_ms)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+
+
+async def _one_run(directory: Path, users: int, enrollments: int, courses: int, sections: int,
+                   results: dict[tuple[str, str], list[tuple[float, float, float, int]]]) -> None:
+    header = "user_id,login_id,first_name,last_name,email,status"
+    write_lines(directory / "users.csv", header, _user_lines(users, False))
+    write_lines(directory / "users-changed.csv", header, _user_lines(users, True))
+    header = "course_id,user_id,role,section_id,status"
+    write_lines(directory / "enrollments.csv", header,
+                _enrollment_lines(enrollments, users, sections, False))
+    write_lines(directory / "enrollments-changed.csv", header,
+                _enrollment_lines(enrollments, users, sections, True))
+    structure = directory / "structure.zip"
+    write_lines(directory / "courses.csv", "course_id,short_name,long_name,account_id,term_id,status",
+                (f"course{n},C{n},Course {n},,,active" for n in range(courses)))
+    write_lines(directory / "sections.csv", "section_id,course_id,name,status",
+                (f"section{n},course{n % courses},Section {n},active" for n in range(sections)))
+    with zipfile.ZipFile(structure, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zipped:
+        zipped.write(directory / "courses.csv", "courses.csv")
+        zipped.write(directory / "sections.csv", "sections.csv")
+    async with running_server(directory) as server:
+        final, *_ = await _import(server, structure, "", "application/zip")
+        assert final["workflow_state"] == "imported", final
+        for kind in ("users", "enrollments"):
+            for case, name in (("new", f"{kind}.csv"), ("identical", f"{kind}.csv"),
+                               ("changed", f"{kind}-changed.csv")):
+                path = directory / name
+                baseline = bare_insert_rows_per_s(path, directory, f"{kind}-{case}")
+                final, elapsed, stats, _, peak = await _import(server, path, "", "text/csv")
+                counted = final["data"]["counts"][kind]
+                if final["workflow_state"] != "imported":
+                    raise RuntimeError(f"{kind} {case}: {final['workflow_state']} {final['data']}")
+                results.setdefault((kind, case), []).append(
+                    (counted / elapsed / baseline, counted / elapsed, _p99(stats), peak))
+
+
+async def run() -> None:
+    users, enrollments = scaled(300_000), scaled(300_000)
+    courses, sections = scaled(1_500), scaled(3_000)
+    print_header(f"Nightly sync: users.csv of {users:,} rows, enrollments.csv of {enrollments:,} rows, "
+                 f"new / identical / 1% changed, {RUNS} runs, {POLLERS} pollers")
+    results: dict[tuple[str, str], list[tuple[float, float, float, int]]] = {}
+    for _ in range(RUNS):
+        with bench_directory("nightly") as directory:
+            await _one_run(directory, users, enrollments, courses, sections, results)
+    for kind in ("users", "enrollments"):
+        identical_median = statistics.median(r[0] for r in results[(kind, "identical")])
+        for case in ("new", "identical", "changed"):
+            runs = results[(kind, case)]
+            ratios = [r[0] for r in runs]
+            median = statistics.median(ratios)
+            if case == "changed":
+                target = f"target >= {0.9 * identical_median:.3f} (90% of identical)"
+            else:
+                target = f"target >= {TARGETS[(kind, case)]}"
+            rates = statistics.median(r[1] for r in runs)
+            print(f"{kind:<11} {case:<9} ratio min {min(ratios):.3f} median {median:.3f} ({target}); "
+                  f"median {rates:,.0f} rows/s, {1e6 / rates:.1f} us/row; "
+                  f"poll p99 max {max(r[2] for r in runs):.1f} ms (target < {POLL_P99_TARGET_MS:.0f} ms); "
+                  f"peak RSS {max(r[3] for r in runs) / 1024:.0f} MiB", flush=True)

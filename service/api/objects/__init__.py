@@ -1,0 +1,1 @@
+"""Read endpoints of the imported objects: thin handlers over store queries and JSON builders."""

@@ -1,0 +1,78 @@
+"""Re-sent rows recognised as unchanged (service/sis/unchanged.py): which rows qualify, and what
+is still written for them. That the result equals the full path's is the snapshot test's job
+(test_reimport_equivalence.py); these tests prove the shortcut is taken, and where it is not."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from service.sis.context import ImportRun, SisOptions
+from service.sis.unchanged import split_unchanged_users
+from tests.sis.helpers import NOW, USERS, Sis, sis_rows
+
+
+def split(conn: sqlite3.Connection, text: str, import_id: int = 2, **options: bool) -> tuple[list[int], int]:
+    """(line numbers left for the full path, rows taken out) for a users.csv batch."""
+    run = ImportRun(import_id, 1, SisOptions(**options), NOW)
+    conn.execute("BEGIN IMMEDIATE")
+    left, unchanged = split_unchanged_users(conn, run, sis_rows(text))
+    conn.execute("COMMIT")
+    return [row.line for row in left], unchanged
+
+
+def test_an_identical_users_file_is_taken_out_and_stamped_with_the_import(sis: Sis) -> None:
+    sis.load("user", USERS, import_id=1)
+    before = [tuple(r) for r in sis.all("SELECT id, updated_at FROM pseudonyms ORDER BY id")]
+    assert split(sis.conn, USERS) == ([], 3)
+    # The logins and e-mail channels carry the import that last saw them; nothing else moved.
+    assert {r[0] for r in sis.all("SELECT sis_batch_id FROM pseudonyms")} == {2}
+    assert {r[0] for r in sis.all("SELECT sis_batch_id FROM communication_channels")} == {2}
+    assert [tuple(r) for r in sis.all("SELECT id, updated_at FROM pseudonyms ORDER BY id")] == before
+    assert sis.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
+    # Through the importer the rows still count as imported.
+    assert sis.load("user", USERS, import_id=3).count == 3
+
+
+def test_rows_that_change_something_or_could_warn_take_the_full_path(sis: Sis) -> None:
+    sis.load("user", USERS, import_id=1)
+    changed = USERS.replace("Alice,Smith", "Alicia,Smith").replace("bob@example.com", "bob@example.org")
+    assert split(sis.conn, changed) == ([2, 3], 1)
+    # A column the shortcut does not compare, a deletion, an unknown user, a bad e-mail.
+    text = (USERS.replace("email,status", "email,status,password")
+            .replace("alice@example.com,active", "alice@example.com,active,secret")
+            .replace("carol,Carol,King,,active", "carol,Carol,King,,deleted")
+            + "u9,nobody,No,Body,,active\n")
+    assert split(sis.conn, text) == ([2, 4, 5], 1)
+    assert split(sis.conn, USERS.replace("alice@example.com", "alice@")) == ([2], 2)
+
+
+def test_a_user_named_twice_in_a_batch_or_reachable_through_two_logins_takes_the_full_path(sis: Sis) -> None:
+    sis.load("user", USERS, import_id=1)
+    assert split(sis.conn, USERS + "u1,alice,Alice,Smith,alice@example.com,active\n") == ([2, 5], 2)
+    assert split(sis.conn, USERS + "u9,BOB,Robert,Jones,,active\n") == ([3, 5], 2)
+    bob = sis.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u2'")
+    sis.load("login", f"user_id,login_id,existing_canvas_user_id,status\nb2,bob2,{bob},active\n", import_id=1)
+    assert split(sis.conn, USERS) == ([3], 2)
+
+
+def test_stickiness_options_send_every_row_through_the_full_path(sis: Sis) -> None:
+    sis.load("user", USERS, import_id=1)
+    for option in ("override_sis_stickiness", "add_sis_stickiness", "clear_sis_stickiness",
+                   "update_sis_id_if_login_claimed"):
+        assert split(sis.conn, USERS, **{option: True}) == ([2, 3, 4], 0)
+
+
+ENROLLMENTS = "section_id,user_id,role,status\ns1,u1,student,active\ns1,u2,teacher,active\ns2,u3,student,active\n"
+
+
+def test_re_sent_enrollments_of_an_earlier_import_write_only_their_sis_batch_id(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    people.conn.execute("UPDATE enrollments SET updated_at = 'before'")
+    assert people.load("enrollment", ENROLLMENTS, import_id=2).count == 3
+    assert [tuple(r) for r in people.all("SELECT sis_batch_id, updated_at FROM enrollments")] == [(2, "before")] * 3
+    assert people.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
+    # A changed row is edited as before, the others are only stamped.
+    people.load("enrollment", ENROLLMENTS.replace("s2,u3,student,active", "s2,u3,student,inactive"), import_id=3)
+    assert [tuple(r) for r in people.all("SELECT sis_batch_id, updated_at = 'before' FROM enrollments ORDER BY id")] == [
+        (3, 1), (3, 1), (3, 0)]
+    assert people.changed(3) == {"Enrollment": {"deactivated": 1}}
