@@ -60,7 +60,7 @@ def stickiness_options_set(run: ImportRun) -> bool:
             or options.clear_sis_stickiness or options.update_sis_id_if_login_claimed)
 
 
-def _normalised_stuck(stored: str | None) -> bool:
+def stuck_fields_normalised(stored: str | None) -> bool:
     """Whether ``stuck_sis_fields`` is already in the form an edit writes (else it rewrites it)."""
     return not stored or stored == ",".join(sorted(parse_stuck(stored)))
 
@@ -186,11 +186,11 @@ def _login_and_user_unchanged(
     (_, _, _, unique_id, unique_id_lower, stored_integration_id, login_state, provider, _, _,
      login_stuck, name, sortable_name, short_name, user_state, user_stuck) = found
     if (unique_id != login_id or unique_id_lower != login_id.lower() or login_state != status
-            or provider is not None or not _normalised_stuck(login_stuck)):
+            or provider is not None or not stuck_fields_normalised(login_stuck)):
         return False
     if integration_id and stored_integration_id != integration_id:
         return False
-    if user_state != "registered" or not _normalised_stuck(user_stuck):
+    if user_state != "registered" or not stuck_fields_normalised(user_stuck):
         return False
     new_name = user_rules.infer_name(values, name)
     if new_name != name or user_rules.infer_sortable_name(values, new_name, sortable_name) != sortable_name:

@@ -60,3 +60,19 @@ def test_stickiness_options_send_every_row_through_the_full_path(sis: Sis) -> No
     for option in ("override_sis_stickiness", "add_sis_stickiness", "clear_sis_stickiness",
                    "update_sis_id_if_login_claimed"):
         assert split(sis.conn, USERS, **{option: True}) == ([2, 3, 4], 0)
+
+
+ENROLLMENTS = "section_id,user_id,role,status\ns1,u1,student,active\ns1,u2,teacher,active\ns2,u3,student,active\n"
+
+
+def test_re_sent_enrollments_of_an_earlier_import_write_only_their_sis_batch_id(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    people.conn.execute("UPDATE enrollments SET updated_at = 'before'")
+    assert people.load("enrollment", ENROLLMENTS, import_id=2).count == 3
+    assert [tuple(r) for r in people.all("SELECT sis_batch_id, updated_at FROM enrollments")] == [(2, "before")] * 3
+    assert people.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
+    # A changed row is edited as before, the others are only stamped.
+    people.load("enrollment", ENROLLMENTS.replace("s2,u3,student,active", "s2,u3,student,inactive"), import_id=3)
+    assert [tuple(r) for r in people.all("SELECT sis_batch_id, updated_at = 'before' FROM enrollments ORDER BY id")] == [
+        (3, 1), (3, 1), (3, 0)]
+    assert people.changed(3) == {"Enrollment": {"deactivated": 1}}

@@ -17,6 +17,7 @@ from ...store.sis_batch import BatchWriter, fetch_by_pairs, fetch_in
 from ...store.sis_cascades import has_observer_links, json_ids
 from ...store.sis_queries import live_enrollments_elsewhere
 from .. import cascades
+from .. import unchanged as unchanged_rows
 from ..context import ImportRun, SisOptions, SisRow
 from .common import BoundedCache, ObjectEdit, match_status_prefix, parse_bool, parse_dates, without_sentinel
 
@@ -161,6 +162,7 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     # user_observers.csv, so one probe per batch tells whether there is anything to follow).
     student_changes: list[cascades.EnrollmentChange] | None = [] if has_observer_links(conn) else None
     deleted_ids: list[int] = []  # enrollments this batch deleted: their group memberships may go
+    to_stamp: list[int] = []  # unchanged enrollments, last seen by an earlier import
     for plan in plans:
         key = (plan.section_id, plan.user_id, plan.type, plan.associated_user_id)
         enrollment = existing.get(key)
@@ -173,7 +175,9 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
             state = "deleted" if elsewhere else "completed"
         # Only a fetched row qualifies: one this batch created or edited is a dict holding just
         # the columns it wrote, and takes the general path (duplicates within a batch are rare).
-        if isinstance(enrollment, sqlite3.Row) and _unchanged(enrollment, plan, state, run.import_id, options):
+        if isinstance(enrollment, sqlite3.Row) and _unchanged(enrollment, plan, state, options):
+            if enrollment["sis_batch_id"] != run.import_id:
+                to_stamp.append(enrollment["id"])
             continue
         if enrollment is None:
             values: dict[str, Any] = {
@@ -229,6 +233,7 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                     student_changes.append(
                         cascades.EnrollmentChange(enrollment["id"], previous_state, state))
     writer.flush()
+    unchanged_rows.stamp_sis_batch_id(conn, "enrollments", to_stamp, run.import_id)
     if deleted_ids:
         # Enrollment#destroy: the user leaves the course's groups unless still a student there.
         cascades.remove_orphaned_memberships(conn, writer, json_ids(deleted_ids), students_only=True)
@@ -246,17 +251,17 @@ _EXISTING_COLUMNS = (
 )
 
 
-def _unchanged(enrollment: sqlite3.Row, plan: Plan, state: str, import_id: int, options: SisOptions) -> bool:
+def _unchanged(enrollment: sqlite3.Row, plan: Plan, state: str, options: SisOptions) -> bool:
     """Whether the row would leave the enrollment exactly as it is (a re-sent row, the common
     case), so it needs neither an edit nor a write.
 
-    Only when the enrollment already carries this import's sis_batch_id and no sticky field
-    could move: with clear_sis_stickiness even an unchanged date un-sticks, so such rows take
-    the general path.
+    Only when no sticky field could move: with clear_sis_stickiness even an unchanged date
+    un-sticks, so such rows take the general path (as do rows whose stored stuck_sis_fields an
+    edit would rewrite). What is left to write, the import's sis_batch_id, the caller writes for
+    the whole batch.
     """
     return (
-        enrollment["sis_batch_id"] == import_id
-        and enrollment["workflow_state"] == state
+        enrollment["workflow_state"] == state
         and enrollment["course_id"] == plan.course_id
         and enrollment["sis_pseudonym_id"] == plan.login_id
         and enrollment["start_at"] == plan.start_at
@@ -265,6 +270,7 @@ def _unchanged(enrollment: sqlite3.Row, plan: Plan, state: str, import_id: int, 
         and (plan.temporary_source_user_id is None
              or enrollment["temporary_enrollment_source_user_id"] == plan.temporary_source_user_id)
         and not (options.clear_sis_stickiness and enrollment["stuck_sis_fields"])
+        and unchanged_rows.stuck_fields_normalised(enrollment["stuck_sis_fields"])
     )
 
 
