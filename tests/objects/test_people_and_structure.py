@@ -3,8 +3,6 @@ sections, enrollments, users, logins, observees and admins, every list across pa
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 import requests
 from canvasapi import Canvas
@@ -12,8 +10,6 @@ from canvasapi.exceptions import ResourceDoesNotExist
 
 from service.sis.objects_json import TOKEN_USER_ID
 from tests.helpers import AUTH
-
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _attrs(obj, *injected: str) -> dict:
