@@ -15,6 +15,7 @@ BENCHMARKS = {
     "outcomes": ("bench.outcomes", "run"),
     "reads": ("bench.read_endpoints", "run"),
     "sis-diff": ("bench.diffing", "run"),
+    "sis-batch-mode": ("bench.batch_mode", "run"),
     "fixture": ("bench.fixture", "run"),
 }
 

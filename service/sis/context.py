@@ -31,8 +31,8 @@ class SisRow:
 
 @dataclass(frozen=True, slots=True)
 class SisOptions:
-    """The options of section 2.3 that change how rows are applied (batch mode and diffing are
-    stored and echoed, not applied)."""
+    """The options of section 2.3 that change how rows are applied (batch mode acts after the
+    rows, in ``service.sis.batch_mode``; diffing before them)."""
 
     skip_deletes: bool = False
     override_sis_stickiness: bool = False

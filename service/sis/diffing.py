@@ -392,7 +392,7 @@ class _MultilineRecords(Exception):
     """A quoted value spans lines: lines are not records, so records must be compared."""
 
 
-LINE_CHUNK_BYTES = 1024 * 1024  # a chunk's set update holds the GIL: keep it short
+LINE_CHUNK_BYTES = 256 * 1024  # a chunk's set update holds the GIL: keep it short
 
 
 def _lines(csv_file: InspectedCsv) -> Iterator[list[bytes]]:
@@ -421,31 +421,23 @@ def _lines(csv_file: InspectedCsv) -> Iterator[list[bytes]]:
                 return
 
 
-def _line_hashes(csv_file: InspectedCsv) -> set[int]:
-    hashes: set[int] = set()
-    for lines in _lines(csv_file):
-        hashes.update(map(hash, lines))
-    return hashes
+def _rows_of_lines(lines: list[bytes], shape: _RowShape, rows: dict[Any, tuple[str, ...]]) -> None:
+    """Parse ``lines`` into ``rows`` (key -> values), the last row of a key winning and moving
+    to the end, as CsvDiff's "insert or replace" does."""
+    text = b"\n".join(lines).decode("utf-8")
+    for cells in csv.reader(io.StringIO(text, newline="")):
+        row = shape.row(cells)
+        if row is not None:
+            rows.pop(row[0], None)
+            rows[row[0]] = row[1]
 
 
-def _parsed(csv_file: InspectedCsv, shape: _RowShape,
-            wanted: set[int]) -> dict[Any, tuple[str, ...]]:
-    """Key -> values of the lines whose hash is ``wanted``, in file order, the last row of a
-    key winning and moving to the end (as CsvDiff's "insert or replace")."""
-    rows: dict[Any, tuple[str, ...]] = {}
-    if not wanted:
-        return rows
-    for lines in _lines(csv_file):
-        picked = [line for line in lines if hash(line) in wanted]
-        if not picked:
-            continue
-        text = b"\n".join(picked).decode("utf-8")
-        for cells in csv.reader(io.StringIO(text, newline="")):
-            row = shape.row(cells)
-            if row is not None:
-                rows.pop(row[0], None)
-                rows[row[0]] = row[1]
-    return rows
+def _release(hashes: set[int]) -> None:
+    # Freeing a million ints at once would hold the GIL for a tenth of a second; popping them
+    # one by one lets status polls in between.
+    pop = hashes.pop
+    while hashes:
+        pop()
 
 
 def _diff_by_lines(
@@ -457,19 +449,54 @@ def _diff_by_lines(
     A line found verbatim in both files is the same record in both (same key, same values), so
     only the lines of one file missing from the other are parsed and compared by key: those of
     the current file are added or changed rows unless their values are equal once stripped,
-    those of the baseline whose key the current file no longer has were removed. Comparing the
-    files' line hashes is a few C-level set operations; rows are parsed for the changes only.
+    those of the baseline whose key the current file no longer has were removed. Lines are
+    hashed a chunk at a time into sets of ints; every step works on one chunk, so no single
+    C-level operation holds the GIL for long.
     """
-    previous_lines = _line_hashes(previous)
-    current_lines = _line_hashes(current)
-    only_current = current_lines - previous_lines
-    only_previous = previous_lines - current_lines
-    del previous_lines, current_lines
-    candidates = _parsed(current, current_shape, only_current)
-    earlier = _parsed(previous, previous_shape, only_previous)
+    previous_lines: set[int] = set()
+    for lines in _lines(previous):
+        previous_lines.update(map(hash, lines))
+    current_lines: set[int] = set()
+    candidates: dict[Any, tuple[str, ...]] = {}
+    for lines in _lines(current):
+        hashes = list(map(hash, lines))
+        current_lines.update(hashes)
+        picked = [line for line, h in zip(lines, hashes) if h not in previous_lines]
+        if picked:
+            _rows_of_lines(picked, current_shape, candidates)
+    _release(previous_lines)
+    earlier: dict[Any, tuple[str, ...]] = {}
+    for lines in _lines(previous):
+        picked = [line for line in lines if hash(line) not in current_lines]
+        if picked:
+            _rows_of_lines(picked, previous_shape, earlier)
+    _release(current_lines)
     changed = [values for key, values in candidates.items() if earlier.get(key) != values]
-    removed = [values for key, values in earlier.items() if key not in candidates]
+    gone = {key for key in earlier if key not in candidates}
+    if gone:
+        # A baseline listing a key twice may have a line the current file still has for it:
+        # that key was not removed, and its current row is compared with the baseline's last.
+        still_there = _last_rows(current, current_shape, gone)
+        if still_there:
+            gone -= still_there.keys()
+            last_before = _last_rows(previous, previous_shape, set(still_there))
+            changed += [values for key, values in still_there.items()
+                        if last_before.get(key) != values]
+    removed = [values for key, values in earlier.items() if key in gone]
     return changed, removed
+
+
+def _last_rows(csv_file: InspectedCsv, shape: _RowShape, keys: set[Any]) -> dict[Any, tuple[str, ...]]:
+    """The last row of each of ``keys`` the file has (one pass over all its lines)."""
+    found: dict[Any, tuple[str, ...]] = {}
+    for lines in _lines(csv_file):
+        for line in lines:
+            text = line.decode("utf-8")
+            cells = next(csv.reader([text])) if '"' in text else text.split(",")
+            row = shape.row(cells) if cells else None
+            if row is not None and row[0] in keys:
+                found[row[0]] = row[1]
+    return found
 
 
 def _as_import_source(diffed: DiffedCsv) -> InspectedCsv:

@@ -89,11 +89,12 @@ def stamp_sis_batch_id(conn: sqlite3.Connection, table: str, ids: Iterable[int],
         )
 
 
-def _user_row_is_clean(row: SisRow) -> bool:
-    """No message could come from the row's own values, and it names only compared columns."""
+def _user_row_is_clean(row: SisRow, other_columns: frozenset[str]) -> bool:
+    """No message could come from the row's own values, and it names only compared columns
+    (``other_columns``: the file's columns this module does not compare)."""
     values = row.values
-    for name, value in values.items():
-        if value is not None and name not in _USER_COLUMNS:
+    for name in other_columns:
+        if values.get(name) is not None:
             return False
     login = values.get("login_id")
     if not values.get("user_id") or not login or user_rules.contains_null_character(row):
@@ -124,12 +125,14 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
         for found in conn.execute(_LOGINS_WITH_USERS, (run.root_account_id, _json_list(dict.fromkeys(sis_ids))))
     }
 
+    # The rows of a batch come from one file, but their keys are taken together to be sure.
+    other_columns = frozenset().union(*(values.keys() for values in batch)) - _USER_COLUMNS
     candidates: list[tuple[SisRow, tuple[Any, ...], str]] = []
     for row in rows:
         values = row.values
         user_sis_id = values.get("user_id")
         found = stored.get(user_sis_id)
-        if found is None or not _user_row_is_clean(row):
+        if found is None or not _user_row_is_clean(row, other_columns):
             continue
         login_id = values["login_id"]
         integration_id = values.get("integration_id")

@@ -396,3 +396,18 @@ async def test_does_not_do_batch_mode_when_there_is_not_batch_data_types(client,
     assert batch["workflow_state"] == "imported"
     assert not any(key.startswith("batch_") for key in batch["data"]["counts"])
     assert state(database, "courses", "c1") == "claimed"
+
+
+async def test_skip_deletes_skips_deleted_rows_but_not_the_cleanup(client, database: sqlite3.Connection) -> None:
+    """Section 7.2: skip_deletes skips rows that delete; batch-mode cleanup still removes what the
+    import left out."""
+    await threshold_setup(client, database)
+    batch = await import_and_wait(
+        client, "course_id,user_id,role,status\ntest_1,u1,student,deleted\n", "enrollments.csv",
+        batch_mode="true", batch_mode_term_id="sis_term_id:term1", skip_deletes="true")
+    assert batch["workflow_state"] == "imported"
+    assert batch["data"]["counts"]["enrollments"] == 0
+    # u1's row was skipped, so this import touched nothing: both enrollments are cleaned up
+    assert enrollment_state(database, "u1", "test_1") == "deleted"
+    assert enrollment_state(database, "u2", "test_1") == "deleted"
+    assert batch["data"]["counts"]["batch_enrollments_deleted"] == 2

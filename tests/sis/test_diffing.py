@@ -488,3 +488,19 @@ def test_whitespace_and_quoting_alone_are_no_change_and_multiline_values_are_com
                         header + 'u1,alice,"Alice\nSmith",active\nu2,bob,Robert,active\n')
     diff_csv(IDENTIFYING_FIELDS["user"], previous, current, "deleted", tmp_path / "b.csv")
     assert (tmp_path / "b.csv").read_text() == header + "u2,bob,Robert,active\n"
+
+
+def test_a_key_the_baseline_lists_twice_is_compared_with_its_last_row(tmp_path: Path) -> None:
+    """CsvDiff keeps the last row of a key ("insert or replace"): a baseline listing u1 twice is
+    compared through its last row, so a current file with only u1's first row changes u1 (and
+    does not drop it), while one with only u1's last row leaves it alone."""
+    header = "user_id,login_id,full_name,status\n"
+    previous = inspected(tmp_path / "p", "user", "users.csv",
+                         header + "u1,alice,Alice,active\nu2,bob,Bob,active\nu1,alice,Alicia,active\n")
+    current = inspected(tmp_path, "user", "users.csv", header + "u1,alice,Alice,active\n")
+    diff_csv(IDENTIFYING_FIELDS["user"], previous, current, "deleted", tmp_path / "a.csv")
+    assert (tmp_path / "a.csv").read_text() == header + "u1,alice,Alice,active\nu2,bob,Bob,deleted\n"
+
+    current = inspected(tmp_path / "c", "user", "users.csv", header + "u1,alice,Alicia,active\n")
+    diff_csv(IDENTIFYING_FIELDS["user"], previous, current, "deleted", tmp_path / "b.csv")
+    assert (tmp_path / "b.csv").read_text() == header + "u2,bob,Bob,deleted\n"
