@@ -135,10 +135,13 @@ class JobQueue:
         self._busy: dict[str, set[Hashable]] = {kind.busy_key: set() for kind in kinds}
         self._next_kind = 0
 
-    def start(self) -> None:
-        """Start the workers; imports left pending by an earlier process are picked up."""
+    def start(self, *, claim_at_once: bool = True) -> None:
+        """Start the workers; imports left pending by an earlier process are picked up.
+
+        With ``claim_at_once`` false the workers wait for a wake-up (or the poll) first.
+        """
         self._workers = [
-            asyncio.create_task(self._work(), name=f"import-worker-{n}")
+            asyncio.create_task(self._work(claim_at_once), name=f"import-worker-{n}")
             for n in range(self._worker_count)
         ]
 
@@ -184,10 +187,10 @@ class JobQueue:
         return dict(self._requested_failures)
 
     def clear_controls(self) -> None:
-        """Back to an unpaused, unpaced queue with no failure to come."""
+        """Back to an unpaused, unpaced queue with no failure to come (wakes nobody)."""
         self._requested_failures.clear()
         self.pace.seconds_per_import = self.pace.rows_per_second = None
-        self.resume()
+        self._paused = False
 
     async def restart_around(self, work: Callable[[], Awaitable[None]]) -> None:
         """Cancel every worker (running jobs stop where they are), await ``work``, start afresh.
@@ -202,11 +205,15 @@ class JobQueue:
         await asyncio.gather(*workers, return_exceptions=True)
         for busy in self._busy.values():
             busy.clear()
+        # From here on a wake-up is for an import inserted meanwhile, and is kept for the new
+        # workers; without one they wait, as there is nothing to claim after a reset (their
+        # claims would only queue in front of the next import's writes).
+        self._wake_pending = False
         try:
             await work()
         finally:
             if not self._stopping:
-                self.start()
+                self.start(claim_at_once=False)
 
     async def stop(self, grace_s: float) -> None:
         """Stop claiming; give running imports ``grace_s`` to reach a batch boundary, then cancel.
@@ -224,7 +231,9 @@ class JobQueue:
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers = []
 
-    async def _work(self) -> None:
+    async def _work(self, claim_at_once: bool = True) -> None:
+        if not claim_at_once:
+            await self._wait_for_wake()
         while not self._stopping:
             # Taken before the claim, not after: a wake() that comes while the claim runs (an
             # import inserted just behind it) sets it again, and the worker claims once more
