@@ -88,8 +88,9 @@ async def test_full_sync_deletes_exactly_what_the_file_left_out_and_restore_brin
     before = objects(database)
     assert set(before.values()) <= {"claimed", "active", "accepted"}
 
-    # Tonight's file: section math-2 is gone (and with it s3's enrollment and group membership),
-    # s2 dropped art... no: s2 dropped math, and s5's row is missing too. Spring is not in scope.
+    # Tonight's file: section math-2 is gone, and so is s3's enrollment in it (and so s3's group
+    # membership in math); s2 dropped math, s5 dropped art. s6's spring row is missing too, but
+    # the sync is for the fall term only.
     tonight = nightly(
         sections=SECTIONS.replace("math-2,math,Math 2,active\n", ""),
         enrollments=ENROLLMENTS.replace("math-1,s2,student,active\n", "")

@@ -88,7 +88,7 @@ def import_user_observers(conn: sqlite3.Connection, run: ImportRun, file: str, r
         applied.append((student_id, observer_id, status))
         imported += 1
     writer.flush()
-    for student_id, observer_id, status in dict.fromkeys(applied):
+    for student_id, observer_id, status in applied:  # in row order: the last row wins
         # create_or_restore enrolls the observer on every active row, not only on new links.
         if status == "active":
             cascades.link_observer(conn, writer, root, student_id, observer_id)
