@@ -190,3 +190,24 @@ def test_restores_and_imports_of_an_account_share_one_strand_in_request_order(tm
         assert claim_next_restore(conn, set(), now)["id"] == restore
         conn.execute("UPDATE progresses SET workflow_state = 'completed' WHERE id = ?", (restore,))
         assert claim_next_sis_import(conn, set(), now)["id"] == second
+
+
+async def test_restores_linked_observers_when_restoring_enrollments(client, database: sqlite3.Connection) -> None:
+    """spec/models/sis_batch_spec.rb: "restores linked observers when restoring enrollments" —
+    the observer's enrollment, deleted with its student's, comes back with it."""
+    await import_and_wait(client, make_zip({
+        "courses.csv": "course_id,short_name,long_name,status\nc1,C1,One,active\n",
+        "users.csv": "user_id,login_id,status\nu1,student,active\no1,observer,active\n",
+        "user_observers.csv": "observer_id,student_id,status\no1,u1,active\n",
+        "enrollments.csv": "course_id,user_id,role,status,section_id\nc1,u1,student,active,\n",
+    }), "setup.zip")
+    observer_enrollment = "SELECT e.workflow_state FROM enrollments e JOIN pseudonyms p ON p.user_id = e.user_id WHERE p.sis_user_id = 'o1'"
+    assert database.execute(observer_enrollment).fetchone()[0] == "active"
+    deleting = await import_and_wait(client, "course_id,user_id,role,status,section_id\nc1,u1,student,deleted,\n",
+                                     "enrollments.csv")
+    assert enrollments(database)["u1"] == "deleted"
+    assert database.execute(observer_enrollment).fetchone()[0] == "deleted"
+    _, restored = await restore_and_wait(client, deleting["id"])
+    assert restored["workflow_state"] == "restored"
+    assert enrollments(database)["u1"] == "active"
+    assert database.execute(observer_enrollment).fetchone()[0] == "active"
