@@ -13,6 +13,7 @@ BENCHMARKS = {
     "sis-zip": ("bench.sis_import", "run_zip"),
     "nightly": ("bench.nightly", "run"),
     "outcomes": ("bench.outcomes", "run"),
+    "reads": ("bench.read_endpoints", "run"),
     "sis-diff": ("bench.diffing", "run"),
     "sis-batch-mode": ("bench.batch_mode", "run"),
     "fixture": ("bench.fixture", "run"),

@@ -17,9 +17,11 @@ from aiohttp import web
 
 from .errors import NotAuthorized, Unauthenticated
 
-# Routes that answer without a token: container health checks, and downloads, which carry
-# their own verifier as Canvas's file URLs do.
-PUBLIC_PREFIXES = ("/health", "/files/")
+# Routes that answer without a token: container health checks, downloads, which carry their
+# own verifier as Canvas's file URLs do, and the page's static files, which hold no data (the
+# page sends the token with every API call it makes).
+PUBLIC_PREFIXES = ("/health", "/files/", "/web/")
+PUBLIC_PATHS = frozenset({"/"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -63,7 +65,7 @@ def auth_middleware(tokens: tuple[str, ...], read_only_tokens: tuple[str, ...]):
     async def middleware(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        if request.path.startswith(PUBLIC_PREFIXES):
+        if request.path in PUBLIC_PATHS or request.path.startswith(PUBLIC_PREFIXES):
             return await handler(request)
         presented = _presented_token(request)
         if presented is None:

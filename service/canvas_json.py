@@ -129,6 +129,17 @@ def outcome_import_json(row: sqlite3.Row, processing_errors: list[list[Any]]) ->
     }
 
 
+def outcome_import_list_entry_json(row: sqlite3.Row, processing_errors: list[list[Any]]) -> dict[str, Any]:
+    """An OutcomeImport as the list extension shows it: with where it ran (Canvas's JSON has no
+    context) and what it was started with (docs/decisions.md)."""
+    body = outcome_import_json(row, processing_errors)
+    body["started_at"] = row["started_at"]
+    body["context_type"] = row["context_type"]
+    body["context_id"] = row["context_id"]
+    body["learning_outcome_group_id"] = row["learning_outcome_group_id"]
+    return body
+
+
 def progress_json(row: sqlite3.Row, base_url: str) -> dict[str, Any]:
     """A Progress (Canvas's lib/api/v1/progress.rb): ``results`` only once the job has ended
     and left some."""

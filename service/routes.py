@@ -11,7 +11,7 @@ import re
 
 from aiohttp import web
 
-from .api import accounts, files, outcome_imports, progress, sis_import_errors, sis_imports
+from .api import accounts, files, outcome_imports, page, progress, sis_import_errors, sis_imports
 from .api.objects import accounts as account_reads
 from .api.objects import courses, enrollments, groups, outcomes as outcome_reads, users
 
@@ -33,6 +33,9 @@ def setup_routes(app: web.Application) -> None:
 
     sis = "/api/v1/accounts/{account_id}/sis_imports"
     add("GET", "/health", accounts.health)
+    # The page (issue 11): its files need no token; its data comes from the API below.
+    r.add_get("/", page.index)
+    r.add_get("/web/{name}", page.asset)
     add("GET", "/files/{file_id}/download", files.download)
     add("GET", "/api/v1/accounts", account_reads.list_accounts)
     add("GET", "/api/v1/accounts/{account_id}", accounts.show_account)
@@ -81,6 +84,7 @@ def setup_routes(app: web.Application) -> None:
     for context in ("/api/v1/accounts/{account_id}", "/api/v1/courses/{course_id}"):
         outcomes = f"{context}/outcome_imports"
         add("POST", outcomes, outcome_imports.create)
+        add("GET", outcomes, outcome_imports.index)  # an extension: Canvas has no list
         add("POST", f"{outcomes}/group/{{learning_outcome_group_id}}", outcome_imports.create)
         add("GET", f"{outcomes}/{{id}}", outcome_imports.show)
         add("GET", f"{outcomes}/{{id}}/created_group_ids", outcome_imports.created_group_ids)

@@ -13,11 +13,12 @@ from aiohttp import web
 from multidict import MultiDict
 
 from ..appkeys import DATABASE, QUEUE, SETTINGS, UPLOAD_GATE
-from ..canvas_json import outcome_import_json
+from ..canvas_json import outcome_import_json, outcome_import_list_entry_json
 from ..clock import utc_now
 from ..errors import NotFound
 from ..http import canvas_response, present
 from ..ids import MAX_ID, parse_id
+from ..pagination import link_header, requested_page
 from ..outcomes.ruby import to_i
 from ..import_types import check_import_type
 from ..states import OutcomeState
@@ -95,6 +96,29 @@ async def create(request: web.Request) -> web.Response:
         raise
     request.app[QUEUE].wake()
     return canvas_response(request, outcome_import_json(row, processing_errors=[]))
+
+
+async def index(request: web.Request) -> web.Response:
+    """GET .../outcome_imports: this server's extension (Canvas has no list), newest first,
+    paginated like the SIS import list (no rel="last"); an account's list includes the imports
+    of every account and course under it."""
+    page = requested_page(request)
+
+    def load(conn: sqlite3.Connection) -> list[tuple[sqlite3.Row, list[list[Any]]]] | None:
+        resolved = _resolve_context(conn, request.match_info)
+        if resolved is None:
+            return None
+        rows = store.list_outcome_imports(conn, resolved[0], limit=page.per_page + 1,
+                                          offset=page.offset)
+        return [(row, store.first_errors(conn, row["id"])) for row in rows]
+
+    loaded = await request.app[DATABASE].read(load)
+    if loaded is None:
+        raise NotFound()
+    has_next = len(loaded) > page.per_page
+    body = {"outcome_imports": [outcome_import_list_entry_json(row, errors)
+                                for row, errors in loaded[:page.per_page]]}
+    return canvas_response(request, body, {"Link": link_header(request, page, has_next, None)})
 
 
 async def _find_import(request: web.Request) -> tuple[sqlite3.Row, list[list[Any]]]:

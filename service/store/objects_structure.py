@@ -22,7 +22,7 @@ COURSE_API_STATES = {
 _SUBTREE = """
 WITH RECURSIVE subtree(id) AS (
     SELECT ? UNION ALL
-    SELECT a.id FROM accounts a JOIN subtree s ON a.parent_account_id = s.id
+    SELECT a.id FROM accounts a JOIN subtree tree ON a.parent_account_id = tree.id
     WHERE a.workflow_state != 'deleted'
 )
 """

@@ -8,7 +8,7 @@ from typing import Iterable
 import orjson
 
 from ..states import OUTCOME_PENDING, OutcomeState
-from .outcomes import Context
+from .outcomes import ACCOUNT, COURSE, Context
 from .queue import claim_oldest_per_strand
 
 # OutcomeImport#as_json: "processing_errors" holds the first 25 errors ordered by row.
@@ -48,6 +48,29 @@ def get_latest_outcome_import(conn: sqlite3.Connection, context: Context) -> sql
         " ORDER BY id DESC LIMIT 1",
         context,
     ).fetchone()
+
+
+def list_outcome_imports(
+    conn: sqlite3.Connection, context: Context, *, limit: int, offset: int
+) -> list[sqlite3.Row]:
+    """Newest first: a course's imports, or an account's and those of every account and course
+    under it (the list is this server's extension, docs/decisions.md)."""
+    if context[0] == COURSE:
+        return conn.execute(
+            "SELECT * FROM outcome_imports WHERE context_type = ? AND context_id = ?"
+            " ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*context, limit, offset),
+        ).fetchall()
+    return conn.execute(
+        "WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT accounts.id FROM accounts"
+        "  JOIN tree ON accounts.parent_account_id = tree.id)"
+        " SELECT * FROM outcome_imports"
+        " WHERE (context_type = ? AND context_id IN tree)"
+        "    OR (context_type = ? AND context_id IN"
+        "        (SELECT courses.id FROM courses WHERE courses.account_id IN tree))"
+        " ORDER BY id DESC LIMIT ? OFFSET ?",
+        (context[1], ACCOUNT, COURSE, limit, offset),
+    ).fetchall()
 
 
 def first_errors(conn: sqlite3.Connection, import_id: int) -> list[list[int | str]]:

@@ -142,3 +142,19 @@ def cascade_course_state(
         ((new_state, now, row[0]) for row in rows),
     )
     return [(row[0], row[1], new_state) for row in rows]
+
+
+def category_has_active_groups(conn: sqlite3.Connection, category_id: int) -> bool:
+    """Whether a group category still holds groups that are not deleted."""
+    return conn.execute(
+        "SELECT 1 FROM groups WHERE group_category_id = ? AND workflow_state <> 'deleted' LIMIT 1",
+        (category_id,),
+    ).fetchone() is not None
+
+
+def group_has_memberships(conn: sqlite3.Connection, group_id: int) -> bool:
+    """Whether a group has memberships that are not deleted (Canvas's group.group_memberships)."""
+    return conn.execute(
+        "SELECT 1 FROM group_memberships WHERE group_id = ? AND workflow_state <> 'deleted' LIMIT 1",
+        (group_id,),
+    ).fetchone() is not None

@@ -53,7 +53,7 @@ def groups_setup(people: Sis) -> Sis:
 
 def test_a_deleted_group_deletes_its_memberships_and_restore_brings_them_back(people: Sis) -> None:
     sis = groups_setup(people)
-    sis.load("group", "group_id,name,status\ng1,Group 1,deleted\n", import_id=2)
+    sis.load("group", "group_id,course_id,name,status\ng1,c1,Group 1,deleted\n", import_id=2)
     assert memberships(sis) == {"g1:u1": "deleted", "g1:u2": "deleted", "g2:u1": "accepted"}
     assert sis.changed(2) == {"Group": {"deleted": 1}, "GroupMembership": {"deleted": 2}}
     restore(sis, 2)

@@ -57,7 +57,7 @@ g8,Eight,available,,,nope
         "Only one context is allowed and both course_id and account_id where provided for group g5.",
         "Account with sis id nope didn't exist for group g6.",
         "Course with sis id nope didn't exist for group g7.",
-        "Group Category nope didn't exist in account  for group g8.",
+        "Group Category nope didn't exist for group g8.",
     ]
     groups = {r["sis_source_id"]: r for r in people.all("SELECT * FROM groups")}
     assert groups["g1"]["group_category_id"] == people.value("SELECT id FROM group_categories")

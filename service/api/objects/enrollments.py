@@ -51,14 +51,13 @@ def _filter(request: web.Request, **scope: int | None) -> store.EnrollmentFilter
 
 async def _respond(request: web.Request, wanted: store.EnrollmentFilter) -> web.Response:
     window, page = keyset_slice(request, 2)
-    rows = await read(request, store.enrollments, wanted, page)
-    persons = await read(request, store.people, [r["user_id"] for r in rows])
-    sis_logins = await read(request, store.logins_by_id, [r["sis_pseudonym_id"] for r in rows if r["sis_pseudonym_id"]])
+    found: store.EnrollmentPage = await read(request, store.enrollment_page, wanted, page)
+    rows = found.rows
     base = base_url(request)
     body = []
     for row in rows:
-        person = persons[row["user_id"]]
-        sis_login = sis_logins.get(row["sis_pseudonym_id"]) or person.login
+        person = found.people[row["user_id"]]
+        sis_login = found.sis_logins.get(row["sis_pseudonym_id"]) or person.login
         body.append(enrollment_json(row, user_json(person.user, person.login),
                                     sis_login["sis_user_id"] if sis_login else None, base))
     return bookmarked(request, body, window, rows, lambda r: (r["type"], r["id"]))

@@ -1,0 +1,154 @@
+"""Read endpoints under load: a course roster page with a million enrollments stored, while the
+million-enrollment zip of bench/sis_import.py imports (issue "See what an import did": target
+p99 < 20 ms for pages 1 and 1,000 of GET /courses/:id/enrollments?per_page=100).
+
+1. A first zip stores 1,000,000 enrollments in 10 courses of 100,000 each (course ``big0`` is
+   the one read), then page 1,000 is reached by following the Link header from page 1.
+2. The sis-zip scenario's own zip (100k users, 5k courses, 10k sections, 1M enrollments) is
+   posted; until it ends, one client reads page 1 and page 1,000 (its bookmark URL) in turn,
+   and, for comparison, page 1,000 asked by number (an OFFSET of 99,900 rows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+import zipfile
+from pathlib import Path
+
+import aiohttp
+
+from .common import (AUTH, TERMINAL, bench_directory, print_header, running_server, scaled,
+                     write_lines)
+from .sis_import import generate_sis_files
+
+PER_PAGE = 100
+DEEP_PAGE = 1_000
+TARGET_P99_MS = 20.0
+
+
+def _big_course_files(directory: Path, users: int, courses: int, enrollments: int) -> list[Path]:
+    """CSVs of the stored roster: ``courses`` courses (prefix ``big``, apart from the sis-zip
+    names), two sections each, every user enrolled once per course until ``enrollments``."""
+    sections = courses * 2
+    files = {
+        "courses.csv": ("course_id,short_name,long_name,account_id,term_id,status",
+                        (f"big{n},B{n},Big {n},,,active" for n in range(courses))),
+        "sections.csv": ("section_id,course_id,name,status",
+                         (f"bigs{n},big{n % courses},Big Section {n},active" for n in range(sections))),
+        "users.csv": ("user_id,login_id,first_name,last_name,email,status",
+                      (f"user{n},login{n},First{n},Last{n},user{n}@example.edu,active" for n in range(users))),
+        # Enrollment n: user n % users in course n // users (one of its two sections).
+        "enrollments.csv": ("course_id,user_id,role,section_id,status",
+                            (f",user{n % users},{'teacher' if n % 500 == 0 else 'student'},"
+                             f"bigs{(n // users) % courses + courses * (n % 2)},active"
+                             for n in range(enrollments))),
+    }
+    paths = []
+    for name, (header, lines) in files.items():
+        path = directory / name
+        write_lines(path, header, lines)
+        paths.append(path)
+    return paths
+
+
+def _zip(directory: Path, name: str, paths: list[Path]) -> Path:
+    archive = directory / name
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zipped:
+        for path in paths:
+            zipped.write(path, path.name)
+    return archive
+
+
+async def _post_zip(session: aiohttp.ClientSession, url: str, archive: Path) -> str:
+    """POST a zip raw; returns the import's status URL."""
+    with open(archive, "rb") as handle:
+        async with session.post(f"{url}/api/v1/accounts/1/sis_imports", data=handle,
+                                headers={**AUTH, "Content-Type": "application/zip"}) as response:
+            created = await response.json()
+    return f"{url}/api/v1/accounts/1/sis_imports/{created['id']}"
+
+
+async def _wait(session: aiohttp.ClientSession, status_url: str, done: asyncio.Event) -> dict:
+    while True:
+        async with session.get(status_url, headers=AUTH) as response:
+            body = await response.json()
+        if body["workflow_state"] in TERMINAL:
+            done.set()
+            return body
+        await asyncio.sleep(0.5)
+
+
+async def _timed_get(session: aiohttp.ClientSession, url: str) -> tuple[float, aiohttp.ClientResponse, list]:
+    started = time.perf_counter()
+    async with session.get(url, headers=AUTH) as response:
+        body = await response.json()
+    return (time.perf_counter() - started) * 1000, response, body
+
+
+def _summary(latencies: list[float]) -> str:
+    if not latencies:
+        return "no requests"
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return (f"{len(ordered)} requests, p50 {statistics.median(ordered):.1f} ms, p99 {p99:.1f} ms, "
+            f"max {ordered[-1]:.1f} ms (target p99 < {TARGET_P99_MS:.0f} ms)")
+
+
+async def run() -> None:
+    courses, users = 10, scaled(100_000)
+    stored = courses * users
+    print_header(f"Read endpoints: GET /courses/:id/enrollments?per_page={PER_PAGE} with {stored:,} "
+                 f"enrollments stored, during a {scaled(1_000_000):,}-enrollment import")
+    with bench_directory("reads") as directory:
+        first = _zip(directory, "big.zip", _big_course_files(directory, users, courses, stored))
+        sync_dir = directory / "sync"
+        sync_dir.mkdir()
+        files = generate_sis_files(sync_dir, scaled(100_000), scaled(5_000), scaled(10_000), scaled(1_000_000))
+        second = _zip(directory, "sync.zip", [path for path, _, _ in files.values()])
+        async with running_server(directory) as server, aiohttp.ClientSession() as session:
+            loaded = time.perf_counter()
+            stored_body = await _wait(session, await _post_zip(session, server.url, first), asyncio.Event())
+            print(f"stored: {stored_body['workflow_state']}, {stored_body['data']['counts']['enrollments']:,} "
+                  f"enrollments in {time.perf_counter() - loaded:.0f} s")
+            async with session.get(f"{server.url}/api/v1/courses/sis_course_id:big0", headers=AUTH) as response:
+                course_id = (await response.json())["id"]
+            page_one = f"{server.url}/api/v1/courses/{course_id}/enrollments?per_page={PER_PAGE}"
+            # Follow rel="next" to the deep page, as clients do.
+            url, reached, walk_ms = page_one, 1, []
+            while reached < DEEP_PAGE:
+                elapsed, response, _ = await _timed_get(session, url)
+                walk_ms.append(elapsed)
+                following = response.links.get("next")
+                if following is None:
+                    break
+                url, reached = str(following["url"]), reached + 1
+            deep = url
+            numbered = f"{page_one}&page={reached}"
+            print(f"walked pages 1..{reached} by rel=\"next\": {_summary(walk_ms)}")
+
+            idle = {"page 1": [], f"page {reached}": []}
+            for _ in range(200):
+                idle["page 1"].append((await _timed_get(session, page_one))[0])
+                idle[f"page {reached}"].append((await _timed_get(session, deep))[0])
+            for name, values in idle.items():
+                print(f"idle, {name}: {_summary(values)}")
+
+            done = asyncio.Event()
+            status_url = await _post_zip(session, server.url, second)
+            during = {"page 1": [], f"page {reached} (bookmark)": [], f"page {reached} (page={reached})": []}
+
+            async def reader() -> None:
+                while not done.is_set():
+                    during["page 1"].append((await _timed_get(session, page_one))[0])
+                    during[f"page {reached} (bookmark)"].append((await _timed_get(session, deep))[0])
+                    during[f"page {reached} (page={reached})"].append((await _timed_get(session, numbered))[0])
+                    await asyncio.sleep(0.01)
+
+            started = time.perf_counter()
+            final, _ = await asyncio.gather(_wait(session, status_url, done), reader())
+            print(f"import during the reads: {final['workflow_state']}, "
+                  f"{final['data']['counts']['enrollments']:,} enrollments in {time.perf_counter() - started:.0f} s")
+            for name, values in during.items():
+                print(f"during the import, {name}: {_summary(values)}")
