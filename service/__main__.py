@@ -7,6 +7,7 @@ import gc
 import logging
 import sys
 
+from .access_log import RedactingAccessLogger
 from .app import create_app, resolve_tokens
 from .serve import serve
 from .settings import Settings
@@ -30,14 +31,21 @@ def tune_runtime() -> None:
 
 
 def banner(settings: Settings, tokens: tuple[str, ...]) -> str:
-    """What a person needs to start using the server, printed once at start-up."""
+    """What a person needs to start using the server, printed once at start-up.
+
+    A generated token is shown (nobody else knows it); tokens the operator chose are not
+    (decision 26): they already know them, and logs are read by others.
+    """
     url = f"http://{settings.host}:{settings.port}"
+    generated = not settings.tokens
     lines = [
         f"canvas-imports listening on {url}",
         f"  data directory: {settings.data_dir.resolve()}",
-        *(f"  token: {token}" for token in tokens),
+        f"  token: {tokens[0]} (generated, kept in {settings.token_file})" if generated
+        else "  token: as given with --token / CANVAS_IMPORTS_TOKEN",
         "  try:",
-        f"    curl -F attachment=@users.csv -H 'Authorization: Bearer {tokens[0]}' \\",
+        f"    curl -F attachment=@users.csv -H 'Authorization: Bearer "
+        f"{tokens[0] if generated else '$TOKEN'}' \\",
         f"      '{url}/api/v1/accounts/self/sis_imports.json?import_type=instructure_csv'",
     ]
     return "\n".join(lines)
@@ -60,7 +68,8 @@ def main(argv: list[str] | None = None) -> None:
         print(banner(bound, tokens), file=sys.stderr, flush=True)
 
     status = asyncio.run(serve(app, settings, tokens[0], shown_token, on_listening,
-                               access_log=logging.getLogger("aiohttp.access")))
+                               access_log=logging.getLogger("aiohttp.access"),
+                               access_log_class=RedactingAccessLogger))
     sys.exit(status)
 
 

@@ -63,5 +63,6 @@ def test_the_server_process_starts_serves_and_stops_on_sigterm(tmp_path):
             process.kill()
             process.wait()
     assert process.returncode == 0
-    assert f"http://127.0.0.1:{port}" in output and "cli-token" in output
+    # A token the operator chose is never printed (decision 26).
+    assert f"http://127.0.0.1:{port}" in output and "cli-token" not in output
     assert Path(tmp_path / "d" / "canvas-imports.sqlite3").exists()

@@ -29,4 +29,6 @@ async def download(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers={
         "Content-Type": row["content_type"],
         "Content-Disposition": f'attachment; filename="{safe_name}"',
+        # A browser must not guess another type (an uploaded CSV holding HTML, say).
+        "X-Content-Type-Options": "nosniff",
     })
