@@ -158,3 +158,13 @@ def group_has_memberships(conn: sqlite3.Connection, group_id: int) -> bool:
         "SELECT 1 FROM group_memberships WHERE group_id = ? AND workflow_state <> 'deleted' LIMIT 1",
         (group_id,),
     ).fetchone() is not None
+
+
+def account_is_ancestor(conn: sqlite3.Connection, account_id: int, of_account_id: int) -> bool:
+    """Whether ``account_id`` is ``of_account_id`` or one of its parents (a move would loop)."""
+    return conn.execute(
+        "WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT a.parent_account_id FROM accounts a"
+        " JOIN up ON a.id = up.id WHERE a.parent_account_id IS NOT NULL)"
+        " SELECT 1 FROM up WHERE id = ? LIMIT 1",
+        (of_account_id, account_id),
+    ).fetchone() is not None

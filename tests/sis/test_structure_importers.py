@@ -284,3 +284,11 @@ def test_skip_deletes_skips_deleting_rows_silently(sis: Sis, kind: str, header: 
     assert (result.count, result.warnings) == (0, [])
     assert sis.statistics()["total_state_changes"] == 0
     assert sis.load(kind, f"{header}\n{row}\n", import_id=2).count == 1
+
+
+def test_a_parent_that_would_make_a_loop_is_refused(sis: Sis) -> None:
+    sis.load("account", "account_id,parent_account_id,name,status\nA001,,One,active\nA002,A001,Two,active\n")
+    result = sis.load("account", "account_id,parent_account_id,name,status\nA001,A002,One,active\n", import_id=2)
+    assert (result.count, result.warnings) == (0, ["Setting account A001's parent to A002 would create a loop"])
+    parents = {r["sis_source_id"]: r["parent_account_id"] for r in sis.all("SELECT * FROM accounts WHERE sis_source_id IS NOT NULL")}
+    assert parents == {"A001": 1, "A002": sis.value("SELECT id FROM accounts WHERE sis_source_id = 'A001'")}

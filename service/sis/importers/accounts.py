@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 
 from ...store.sis_batch import BatchWriter
-from ...store.sis_queries import account_has_active_courses, account_has_active_sub_accounts
+from ...store.sis_queries import (
+    account_has_active_courses, account_has_active_sub_accounts, account_is_ancestor,
+)
 from ..context import ImportRun, SisRow
 from .common import (
     ObjectEdit,
@@ -76,6 +78,12 @@ def import_accounts(conn: sqlite3.Connection, run: ImportRun, file: str, rows: l
                 continue
             if account_has_active_courses(conn, account["id"]):
                 run.warn(file, f"Cannot delete the sub_account with ID: {sis_id} because it has active courses.", row)
+                continue
+        new_parent_id = parent["id"] if parent else run.root_account_id
+        if account is not None and parent is not None and account["parent_account_id"] != new_parent_id:
+            writer.flush()  # the walk up the tree must see the parents this batch set
+            if account_is_ancestor(conn, account["id"], new_parent_id):
+                run.warn(file, f"Setting account {sis_id}'s parent to {parent_sis_id} would create a loop", row)
                 continue
         edit = ObjectEdit(run, account)
         previous_integration_id = edit.value("integration_id")
