@@ -13,6 +13,10 @@ from aiohttp.test_utils import TestClient
 
 from service.states import PROGRESS_TERMINAL, SIS_TERMINAL
 
+# How long a test waits for an import or a Progress to end. Generous on purpose: it only matters
+# when something hangs, and a loaded CI host (two cores, several suites) can be slow.
+WAIT_TIMEOUT_S = 180.0
+
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -56,7 +60,7 @@ async def create_sis_import(client: TestClient, content: str | bytes, filename: 
 
 
 async def wait_for_import(client: TestClient, import_id: int, account: str = "1",
-                          timeout_s: float = 30.0) -> dict[str, Any]:
+                          timeout_s: float = WAIT_TIMEOUT_S) -> dict[str, Any]:
     """Poll an import until it reaches a terminal state; returns its final JSON."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -89,7 +93,7 @@ async def restore_and_wait(client: TestClient, import_id: int, account: str = "1
 
 
 async def wait_for_progress(client: TestClient, progress_id: int,
-                            timeout_s: float = 30.0) -> dict[str, Any]:
+                            timeout_s: float = WAIT_TIMEOUT_S) -> dict[str, Any]:
     """Poll a Progress until it is completed or failed; returns its final JSON."""
     deadline = time.monotonic() + timeout_s
     while True:

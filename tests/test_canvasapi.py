@@ -8,11 +8,11 @@ import time
 
 from canvasapi import Canvas
 
-from tests.helpers import SIS_TERMINAL, USERS_CSV, make_zip
+from tests.helpers import WAIT_TIMEOUT_S, SIS_TERMINAL, USERS_CSV, make_zip
 
 
 def _wait(account, sis_import):
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     while sis_import.workflow_state not in SIS_TERMINAL:
         assert time.monotonic() < deadline, sis_import
         time.sleep(0.05)

@@ -17,7 +17,7 @@ from canvasapi.exceptions import RateLimitExceeded
 from service.app import create_app
 from service.settings import Settings
 from service.states import OUTCOME_TERMINAL
-from tests.helpers import AUTH, TOKEN, USERS_CSV, create_sis_import, import_and_wait, wait_for_import
+from tests.helpers import WAIT_TIMEOUT_S, AUTH, TOKEN, USERS_CSV, create_sis_import, import_and_wait, wait_for_import
 
 READ_ONLY_TOKEN = "read-only-token"
 OFF = {"paused": False, "seconds_per_import": None, "rows_per_second": None,
@@ -49,7 +49,7 @@ def users_csv(count: int) -> str:
 async def watch_import(client: TestClient, import_id: int) -> list[tuple[str, int]]:
     """Poll an import until it ends; every (workflow_state, progress) seen, in order."""
     seen: list[tuple[str, int]] = []
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     while True:
         response = await client.get(f"/api/v1/accounts/1/sis_imports/{import_id}", headers=AUTH)
         body = await response.json()
@@ -207,7 +207,7 @@ async def test_fail_next_fails_an_outcome_import_of_the_account(client):
                                  headers={**AUTH, "Content-Type": "text/csv"})
     created = await response.json()
     assert response.status == 200, created
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     while True:
         response = await client.get(f"/api/v1/accounts/1/outcome_imports/{created['id']}",
                                     headers=AUTH)

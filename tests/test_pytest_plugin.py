@@ -24,6 +24,7 @@ import requests
 from canvasapi.exceptions import RateLimitExceeded
 
 from service.pytest_plugin import ImportDidNotFinish, ServerDidNotStart, start_server
+from tests.helpers import WAIT_TIMEOUT_S
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 USERS = "user_id,login_id,first_name,last_name,status\nu1,ada,Ada,Lovelace,active\n"
@@ -198,7 +199,7 @@ def test_a_crashed_run_leaves_no_server_behind(tmp_path):
         env={**os.environ, "PID_FILE": str(pid_file)})
     assert result.returncode == 3, result.stdout + result.stderr
     pid = int(pid_file.read_text())
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     try:
         while _is_running(pid):
             assert time.monotonic() < deadline, f"server {pid} still running after its run crashed"

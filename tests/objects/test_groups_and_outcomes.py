@@ -12,6 +12,7 @@ from canvasapi import Canvas
 from canvasapi.exceptions import ResourceDoesNotExist
 
 from service.states import OUTCOME_TERMINAL
+from tests.helpers import WAIT_TIMEOUT_S
 from tests.objects.test_people_and_structure import _attrs
 
 OUTCOME_ROWS = [
@@ -38,7 +39,7 @@ def outcomes(canvas: Canvas) -> Canvas:
     """The module's server after the SIS zip and an outcomes CSV into the root account."""
     account = canvas.get_account(1)
     outcome_import = account.import_outcome(io.BytesIO(_outcomes_csv()))
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     while outcome_import.workflow_state not in OUTCOME_TERMINAL:
         assert time.monotonic() < deadline, outcome_import
         time.sleep(0.05)

@@ -10,14 +10,14 @@ from canvasapi import Canvas
 from canvasapi.outcome_import import OutcomeImport
 
 from service.states import OUTCOME_TERMINAL
-from tests.helpers import COURSES_CSV, import_and_wait
+from tests.helpers import WAIT_TIMEOUT_S, COURSES_CSV, import_and_wait
 from tests.outcomes.support import HEADERS, csv_text, group, row
 
 OUTCOMES_CSV = csv_text([HEADERS, group(vendor_guid="g"), row(vendor_guid="o", parent_guids="g")])
 
 
 def _wait(context, outcome_import: OutcomeImport) -> OutcomeImport:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     while outcome_import.workflow_state not in OUTCOME_TERMINAL:
         assert time.monotonic() < deadline, outcome_import
         time.sleep(0.05)

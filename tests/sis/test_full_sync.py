@@ -17,7 +17,7 @@ from typing import Any
 from canvasapi import Canvas
 from canvasapi.progress import Progress
 
-from tests.helpers import SIS_TERMINAL, import_and_wait, make_zip
+from tests.helpers import WAIT_TIMEOUT_S, SIS_TERMINAL, import_and_wait, make_zip
 
 TERMS = "term_id,name,status\nfall,Fall,active\nspring,Spring,active\n"
 COURSES = ("course_id,short_name,long_name,term_id,status\n"
@@ -40,7 +40,7 @@ def nightly(sections: str = SECTIONS, enrollments: str = ENROLLMENTS) -> bytes:
 
 
 def _wait(account: Any, sis_import: Any) -> Any:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     while sis_import.workflow_state not in SIS_TERMINAL:
         assert time.monotonic() < deadline, sis_import
         time.sleep(0.02)
@@ -56,7 +56,7 @@ def _send(canvas: Canvas, body: bytes, **params: Any) -> Any:
 def _restore(canvas: Canvas, import_id: int) -> tuple[Progress, Any]:
     account = canvas.get_account(1)
     progress = account.get_sis_import(import_id).restore_states()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     while progress.workflow_state not in ("completed", "failed"):
         assert time.monotonic() < deadline, progress
         time.sleep(0.02)
@@ -129,7 +129,7 @@ def _threshold_abort(canvas: Canvas, body: bytes, fall: int) -> tuple[Any, list[
     created = account.create_sis_import(io.BytesIO(body), extension="zip", batch_mode=True,
                                         batch_mode_term_id=fall, change_threshold=10)
     seen: list[int] = []
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
     sis_import = created
     while sis_import.workflow_state not in SIS_TERMINAL:
         assert time.monotonic() < deadline, sis_import

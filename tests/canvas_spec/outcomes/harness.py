@@ -20,7 +20,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from service.states import OUTCOME_TERMINAL
-from tests.helpers import AUTH, import_and_wait, multipart
+from tests.helpers import WAIT_TIMEOUT_S, AUTH, import_and_wait, multipart
 
 # The header of Canvas's csv_importer_spec (``let(:headers)``).
 HEADERS = ["title", "vendor_guid", "object_type", "parent_guids", "calculation_method",
@@ -76,7 +76,7 @@ class OutcomesSpec:
                                           data=multipart(content, "outcomes.csv"), headers=AUTH)
         created = await response.json()
         assert response.status == 200, created
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + WAIT_TIMEOUT_S
         while True:
             response = await self.client.get(f"{context.path}/outcome_imports/{created['id']}",
                                              headers=AUTH)
