@@ -19,11 +19,11 @@ XLISTS = "xlist_course_id,section_id,status"
 
 
 async def section(sis: SisSpec, sis_id: str) -> dict[str, Any] | None:
-    return await sis.api(f"/api/v1/sections/sis_section_id:{sis_id}")
+    return await sis.find(f"/api/v1/sections/sis_section_id:{sis_id}")
 
 
 async def course(sis: SisSpec, sis_id: str) -> dict[str, Any] | None:
-    return await sis.api(f"/api/v1/courses/sis_course_id:{sis_id}")
+    return await sis.find(f"/api/v1/courses/sis_course_id:{sis_id}")
 
 
 async def section_ids_of(sis: SisSpec, course_sis_id: str) -> list[str]:

@@ -40,7 +40,7 @@ async def associations(sis: SisSpec) -> SisSpec:
 
 
 async def course(sis: SisSpec, sis_id: str) -> dict[str, Any] | None:
-    return await sis.api(f"/api/v1/courses/sis_course_id:{sis_id}")
+    return await sis.find(f"/api/v1/courses/sis_course_id:{sis_id}")
 
 
 async def test_has_proper_account_associations_when_new(associations: SisSpec, objects: Objects) -> None:
