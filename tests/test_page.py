@@ -17,6 +17,7 @@ from typing import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient
 
+from service.appkeys import QUEUE
 from tests.helpers import AUTH, COURSES_CSV, TOKEN, create_sis_import, import_and_wait, make_zip
 from tests.outcomes.test_api import OUTCOMES_CSV, post_outcomes, wait_for_outcomes
 
@@ -398,8 +399,14 @@ async def test_restore_the_states_an_import_changed(client: TestClient, page: Pa
     done = await import_and_wait(client, COURSES_CSV, filename="courses.csv")
     await sign_in(page, client)
     await page.goto(url_of(client, f"#/sis/1/{done['id']}"))
+    # The restore waits in the queue: the page must follow it past the import's old state.
+    queue = client.server.app[QUEUE]
+    queue.pause()
     page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.click("#restore-import")
+    await expect(page.locator(".toast")).to_contain_text("Restoring the states")
+    await expect(page.locator(".detail-title .state")).to_have_text("imported")
+    queue.resume()
     await expect(page.locator(".detail-title .state")).to_have_text("restored")
     # Everything is restored: the page no longer offers it (abort neither, the import is done).
     await expect(page.locator("#restore-import")).to_have_count(0)

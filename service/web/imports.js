@@ -453,6 +453,7 @@ async function startOutcomes(form, file) {
 // One SIS import opened.
 
 const STAT_COLUMNS = ["created", "concluded", "deactivated", "restored", "deleted"];
+const PROGRESS_RUNNING = new Set(["queued", "running"]);
 const ABORTABLE_STATES = new Set(["initializing", "created", "importing", "cleanup_batch"]);
 // Restore undoes what a finished import changed. Not offered while it runs or restores, for an
 // aborted one, nor once everything is restored; a partial restore leaves the rest to restore.
@@ -479,6 +480,10 @@ export function sisImportView(root, context, accountId, importId) {
   let restoreSupported = null;
   let timer = null;
   let lastState = null;
+  // The Progress of a restore this page started: the import may still read its old state for a
+  // moment after the PUT (the restore waits in the queue), so the page follows the Progress
+  // until it ends rather than stopping at the first finished-looking state.
+  let restoreProgress = null;
   async function load() {
     clearTimeout(timer);
     let json;
@@ -493,10 +498,19 @@ export function sisImportView(root, context, accountId, importId) {
     if (restoreSupported === null) {
       restoreSupported = await routeExists(`/api/v1/accounts/${accountId}/sis_imports/${importId}/restore_states`);
     }
+    if (restoreProgress) {
+      try {
+        const {data: progress} = await api(`/api/v1/progress/${restoreProgress}`);
+        if (!PROGRESS_RUNNING.has(progress.workflow_state)) restoreProgress = null;
+      } catch {
+        restoreProgress = null;
+      }
+      if (context.disposed()) return;
+    }
     renderSis(json);
     if (lastState !== json.workflow_state) messages.reload();
     lastState = json.workflow_state;
-    if (UNFINISHED_STATES.has(json.workflow_state)) timer = setTimeout(load, FAST_POLL_MS);
+    if (restoreProgress || UNFINISHED_STATES.has(json.workflow_state)) timer = setTimeout(load, FAST_POLL_MS);
   }
 
   function renderSis(json) {
@@ -507,7 +521,10 @@ export function sisImportView(root, context, accountId, importId) {
       actions.append(h("button", {class: "danger", id: "abort-import", onclick: () => abort()}, "Abort import"));
     }
     if (restoreSupported && RESTORABLE_STATES.has(json.workflow_state)) {
-      actions.append(restoreControls(accountId, importId, load));
+      actions.append(restoreControls(accountId, importId, (progress) => {
+        restoreProgress = progress?.id ?? null;
+        load();
+      }));
     }
     const existingBar = head.querySelector(".progress");
     clear(head,
@@ -588,7 +605,7 @@ export function sisImportView(root, context, accountId, importId) {
   load();
 }
 
-function restoreControls(accountId, importId, reload) {
+function restoreControls(accountId, importId, onQueued) {
   const option = (name, label) => h("label", {class: "check"}, h("input", {type: "checkbox", name}), " ", label);
   const box = h("form", {class: "restore"},
     option("undelete_only", "undelete only"), option("unconclude_only", "unconclude only"),
@@ -601,13 +618,15 @@ function restoreControls(accountId, importId, reload) {
     for (const name of ["undelete_only", "unconclude_only", "batch_mode"]) {
       if (box.elements[name].checked) query[name] = "true";
     }
+    let progress = null;
     try {
-      await api(`/api/v1/accounts/${accountId}/sis_imports/${importId}/restore_states`, {method: "PUT", query});
+      ({data: progress} = await api(`/api/v1/accounts/${accountId}/sis_imports/${importId}/restore_states`,
+        {method: "PUT", query}));
       toast(`Restoring the states import #${importId} changed.`, "good");
     } catch (error) {
       toast(`Not restored: ${error.message}`, "error");
     }
-    reload();
+    onQueued(progress);
   });
   return box;
 }
