@@ -91,6 +91,23 @@ class SisSpec:
         return Importer(finished, [[e["file"], e["message"]] for e in errors],
                         [e["row"] for e in errors], [e["row_info"] for e in errors])
 
+    async def api(self, path: str, **params: str) -> Any:
+        """GET one of the API's read endpoints (``/api/v1/...``) and return its JSON (a list's
+        first 100 entries), asserting 200."""
+        params.setdefault("per_page", "100")
+        response = await self.client.get(path, params=params, headers=AUTH)
+        body = await response.json()
+        assert response.status == 200, (path, body)
+        return body
+
+    async def user(self, sis_user_id: str) -> dict[str, Any]:
+        """``GET /api/v1/users/sis_user_id:X``: the user of a SIS login, with its e-mail."""
+        return await self.api(f"/api/v1/users/sis_user_id:{sis_user_id}")
+
+    async def logins(self, user_id: int) -> list[dict[str, Any]]:
+        """``GET /api/v1/users/:id/logins``: the user's live logins."""
+        return await self.api(f"/api/v1/users/{user_id}/logins")
+
     async def wait(self, import_id: int) -> dict[str, Any]:
         deadline = time.monotonic() + IMPORT_TIMEOUT_S
         while True:
