@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..ids import parse_id
+from ..ids import parse_reference
 
 ROOT_ACCOUNT_ID = 1
 ROOT_ACCOUNT_NAME = "Default Account"
-SIS_ACCOUNT_PREFIX = "sis_account_id:"
+# Api::SIS_MAPPINGS["accounts"]: the lookups an account id may use, and their columns.
+ACCOUNT_LOOKUPS = {"sis_account_id": "sis_source_id", "sis_integration_id": "integration_id"}
 
 
 def ensure_root_account(conn: sqlite3.Connection, now: str) -> None:
@@ -21,17 +22,23 @@ def ensure_root_account(conn: sqlite3.Connection, now: str) -> None:
 
 
 def resolve_account(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | None:
-    """The account a path segment names: an id, ``self`` (the root) or ``sis_account_id:X``."""
+    """The account a path segment names: an id, ``self`` (the root), ``sis_account_id:X`` or
+    ``sis_integration_id:X`` (a live account for those two)."""
     if reference == "self":
         return get_account(conn, ROOT_ACCOUNT_ID)
-    if reference.startswith(SIS_ACCOUNT_PREFIX):
-        return conn.execute(
-            "SELECT * FROM accounts WHERE sis_source_id = ? AND workflow_state != 'deleted'"
-            " ORDER BY root_account_id IS NOT NULL, id LIMIT 1",
-            (reference[len(SIS_ACCOUNT_PREFIX):],),
-        ).fetchone()
-    account_id = parse_id(reference)
-    return None if account_id is None else get_account(conn, account_id)
+    found = parse_reference(reference)
+    if found is None:
+        return None
+    if found.kind == "id":
+        return get_account(conn, int(found.value))
+    column = ACCOUNT_LOOKUPS.get(found.kind)
+    if column is None:
+        return None
+    return conn.execute(
+        f"SELECT * FROM accounts WHERE {column} = ? AND workflow_state != 'deleted'"
+        " ORDER BY root_account_id IS NOT NULL, id LIMIT 1",
+        (found.value,),
+    ).fetchone()
 
 
 def get_account(conn: sqlite3.Connection, account_id: int) -> sqlite3.Row | None:

@@ -11,8 +11,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-SIS_USER_PREFIX = "sis_user_id:"
-SIS_LOGIN_PREFIX = "sis_login_id:"
+from ..ids import parse_reference
+
+# Api::SIS_MAPPINGS["users"] that this server has columns for: lookups through a live login.
+USER_LOGIN_LOOKUPS = {"sis_user_id": "sis_user_id", "sis_login_id": "unique_id_lower",
+                      "sis_integration_id": "integration_id"}
 
 # Canvas's default enrollment states: a course or section roster read by an admin shows every
 # enrollment but rejected, completed and deleted ones (all_active_or_pending); a user's list
@@ -169,15 +172,17 @@ def logins_by_id(conn: sqlite3.Connection, login_ids: Iterable[int]) -> dict[int
 
 
 def resolve_user(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
-    """A user by Canvas id, ``sis_user_id:X`` or ``sis_login_id:X`` (through a live login)."""
-    if reference.startswith(SIS_USER_PREFIX):
-        column, value = "sis_user_id", reference[len(SIS_USER_PREFIX):]
-    elif reference.startswith(SIS_LOGIN_PREFIX):
-        column, value = "unique_id_lower", reference[len(SIS_LOGIN_PREFIX):].lower()
-    elif reference.isdigit():
-        return conn.execute("SELECT * FROM users WHERE id = ?", (int(reference),)).fetchone()
-    else:
+    """A user by Canvas id, or ``sis_user_id:X``, ``sis_login_id:X`` (any case) or
+    ``sis_integration_id:X`` through a live login."""
+    found = parse_reference(reference)
+    if found is None:
         return None
+    if found.kind == "id":
+        return conn.execute("SELECT * FROM users WHERE id = ?", (found.value,)).fetchone()
+    column = USER_LOGIN_LOOKUPS.get(found.kind)
+    if column is None:
+        return None
+    value = str(found.value).lower() if column == "unique_id_lower" else found.value
     return conn.execute(
         f"SELECT u.* FROM pseudonyms p JOIN users u ON u.id = p.user_id WHERE p.account_id = ?"
         f" AND p.{column} = ? AND p.workflow_state != 'deleted' LIMIT 1", (root_account_id, value)).fetchone()

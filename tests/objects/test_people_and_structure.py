@@ -267,3 +267,35 @@ def test_bookmark_links_deep_numeric_pages_and_string_ids(server):
     assert strings[0]["id"] == "8" and strings[0]["user"]["id"] == "7"
     bad_role = requests.get(url, params={"role[]": "Wizard"}, headers=AUTH, timeout=10)
     assert bad_role.status_code == 400
+
+
+def test_every_id_form_canvas_reads(server):
+    """Api.sis_parse_id's forms, with the lookups Api::SIS_MAPPINGS gives each object."""
+    def found(path: str) -> dict | None:
+        response = requests.get(f"{server.url}/api/v1/{path}", headers=AUTH, timeout=10)
+        assert response.status_code in (200, 404), (path, response.status_code)
+        return response.json() if response.status_code == 200 else None
+
+    c3 = found("courses/sis_course_id:C3")
+    assert c3["integration_id"] == "int-c3"
+    for form in ("sis_integration_id:int-c3", f"uuid:{c3['uuid']}", f"hex:sis_course_id:{b'C3'.hex()}",
+                 f"hex:sis_integration_id:{b'int-c3'.hex()}", f" {c3['id']} "):
+        assert found(f"courses/{form}")["id"] == c3["id"], form
+    sci = found("accounts/sis_account_id:SCI")
+    assert (sci["integration_id"], found("accounts/sis_integration_id:int-sci")["id"]) == ("int-sci", sci["id"])
+    term = found("accounts/1/terms/sis_integration_id:int-t2")
+    assert (term["sis_term_id"], found(f"accounts/1/terms/hex:sis_term_id:{b'T2'.hex()}")["id"]) == ("T2", term["id"])
+    section = found("sections/sis_integration_id:int-s3")
+    assert (section["sis_section_id"], section["integration_id"]) == ("S3", "int-s3")
+    grace = found("users/sis_integration_id:int-u3")
+    assert (grace["sis_user_id"], grace["integration_id"]) == ("U3", "int-u3")
+    assert found("users/sis_login_id:GRACE")["id"] == grace["id"]  # login ids in any case
+    assert found(f"users/hex:sis_user_id:{b'U3'.hex()}")["id"] == grace["id"]
+    assert found("group_categories/sis_group_category_id:GC1")["name"] == "Studios"
+    assert found("groups/sis_group_id:G1")["name"] == "Studio North"
+    # Lookups an object does not have, and forms Canvas does not read, name nothing.
+    for path in ("courses/sis_section_id:S3", "courses/lti_context_id:x", "courses/hex:sis_course_id:zz",
+                 "courses/uuid:short", "groups/sis_integration_id:x", "group_categories/sis_group_id:G1",
+                 "sections/sis_course_id:C3", "accounts/1/terms/sis_account_id:SCI", "users/sis_course_id:C3",
+                 "courses/sis_integration_id:", "courses/c3"):
+        assert found(path) is None, path

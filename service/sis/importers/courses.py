@@ -29,8 +29,13 @@ GRADE_PASSBACK_SETTINGS = ("nightly_sync", "disabled", "not_set")
 
 
 def new_course_uuid() -> str:
-    """A Canvas-style 40-character course uuid."""
-    return secrets.token_urlsafe(30)[:40]
+    """A Canvas-style course uuid: 40 letters and digits (CanvasSlug), so that ``uuid:X`` ids,
+    which Canvas reads as word characters only, can name the course."""
+    while True:
+        # token_urlsafe's alphabet is letters, digits, "-" and "_": drop the last two.
+        letters = secrets.token_urlsafe(45).replace("-", "").replace("_", "")
+        if len(letters) >= 40:
+            return letters[:40]
 
 
 def next_course_state(current: str | None, status: str) -> str | None:
