@@ -229,6 +229,55 @@ def test_account_and_course_users_by_sortable_name(canvas: Canvas):
     assert [u.sis_user_id for u in course.get_users(enrollment_type=["student"], enrollment_state=["inactive"])] == ["U3"]
 
 
+def test_course_users_with_their_enrollments_and_canvas_s_always_included_email(canvas: Canvas, server):
+    course = canvas.get_course("C1", use_sis_id=True)
+    plain = {u.sis_user_id: _attrs(u) for u in course.get_users(per_page=2)}
+    assert plain["U2"] == {
+        "id": 2, "name": "Alan Turing", "created_at": plain["U2"]["created_at"], "sortable_name": "Turing, Alan",
+        "short_name": "Alan Turing", "sis_user_id": "U2", "integration_id": None, "sis_import_id": 1,
+        "login_id": "alan", "email": "alan@example.edu"}
+    team = requests.get(f"{server.url}/api/v1/groups/sis_group_id:G5", headers=AUTH, timeout=10).json()
+    users = list(course.get_users(include=["enrollments", "locked", "group_ids", "time_zone", "last_login"],
+                                  per_page=1))
+    assert [(u.sis_user_id, [e["type"] for e in u.enrollments]) for u in users] == [
+        ("U6", ["TeacherEnrollment", "TaEnrollment"]), ("U1", ["StudentEnrollment"]),
+        # U7 observes U1 and U2 too; U2's C2 section is cross-listed into C1.
+        ("U7", ["ObserverEnrollment"] * 3), ("U2", ["StudentEnrollment"] * 2)]
+    ada = _attrs(users[1])
+    enrollment = ada["enrollments"][0]
+    assert ada == {
+        "id": 1, "name": "Ada Lovelace", "created_at": ada["created_at"], "sortable_name": "Lovelace, Ada",
+        "short_name": "Ada Lovelace", "sis_user_id": "U1", "integration_id": None, "sis_import_id": 1,
+        "login_id": "ada", "email": "ada@example.edu", "group_ids": [team["id"]], "time_zone": "Etc/UTC",
+        "last_login": None,
+        # The enrollment as the Enrollments API shows it, without its user, with include[]=locked's flag.
+        "enrollments": [{
+            "id": 1, "user_id": 1, "course_id": 1, "type": "StudentEnrollment",
+            "created_at": enrollment["created_at"], "updated_at": enrollment["updated_at"],
+            "associated_user_id": None, "start_at": None, "end_at": None, "course_section_id": 1,
+            "root_account_id": 1, "limit_privileges_to_course_section": False, "enrollment_state": "active",
+            "role": "StudentEnrollment", "role_id": 3, "last_activity_at": None, "last_attended_at": None,
+            "total_activity_time": 0, "sis_import_id": 1,
+            "grades": {"html_url": f"{server.url}/courses/1/grades/1", "current_grade": None,
+                       "current_score": None, "final_grade": None, "final_score": None,
+                       "unposted_current_score": None, "unposted_current_grade": None,
+                       "unposted_final_score": None, "unposted_final_grade": None},
+            "sis_account_id": "ART", "sis_course_id": "C1", "course_integration_id": None,
+            "sis_section_id": "S1A", "section_integration_id": None, "sis_user_id": "U1",
+            "html_url": f"{server.url}/courses/1/users/1", "locked": False}],
+    }
+    # U3's only C1 enrollment is inactive: active_or_pending leaves it out unless asked for.
+    inactive = course.get_users(enrollment_state=["inactive"], include=["enrollments"])
+    assert [(u.sis_user_id, [e["enrollment_state"] for e in u.enrollments]) for u in inactive] == [
+        ("U3", ["inactive"])]
+    # Course#enrollments never holds deleted ones: U5 is listed with none, so Canvas counts it
+    # unconfirmed and hides its login and e-mail.
+    deleted = _attrs(course.get_users(enrollment_state=["deleted"], include=["enrollments"])[0])
+    assert deleted == {
+        "id": 5, "name": "Barbara Liskov", "created_at": deleted["created_at"], "sortable_name": "Liskov, Barbara",
+        "short_name": "Barbara Liskov", "sis_user_id": "U5", "integration_id": None, "enrollments": []}
+
+
 def test_admins(canvas: Canvas):
     arts = canvas.get_account("ART", use_sis_id=True)
     admins = list(arts.get_admins())
