@@ -12,6 +12,7 @@ says which lookups its object has (Canvas's ``Api::SIS_MAPPINGS``) and answers n
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 
 MAX_ID = 2**63 - 1
@@ -57,3 +58,13 @@ def parse_reference(text: str | None) -> Reference | None:
     if match := _UUID_FORM.fullmatch(text):
         return Reference("uuid", match[1])
     return None
+
+
+def new_uuid() -> str:
+    """A Canvas-style uuid (courses, accounts): 40 letters and digits, as CanvasSlug makes
+    them, so that ``uuid:X`` (word characters only) can name the object."""
+    while True:
+        # token_urlsafe's alphabet is letters, digits, "-" and "_": drop the last two.
+        letters = secrets.token_urlsafe(45).replace("-", "").replace("_", "")
+        if len(letters) >= 40:
+            return letters[:40]

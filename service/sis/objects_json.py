@@ -38,6 +38,7 @@ def account_json(row: sqlite3.Row) -> dict[str, Any]:
         "workflow_state": row["workflow_state"],
         "parent_account_id": row["parent_account_id"],
         "root_account_id": row["root_account_id"],
+        "uuid": row["uuid"],
         "default_storage_quota_mb": 500,
         "default_user_storage_quota_mb": 50,
         "default_group_storage_quota_mb": 50,

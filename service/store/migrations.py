@@ -537,3 +537,12 @@ CREATE INDEX courses_template_course ON courses(template_course_id) WHERE templa
 """
 
 MIGRATIONS.append(SECTION_RESTRICTION_AND_TEMPLATE_COURSES)
+
+# Accounts have a uuid in Canvas (lib/api/v1/account.rb shows it, uuid: ids name it); accounts
+# stored before this get one each here: 40 hex digits, letters and digits as Canvas's are.
+ACCOUNT_UUIDS = """
+ALTER TABLE accounts ADD COLUMN uuid TEXT;
+UPDATE accounts SET uuid = lower(hex(randomblob(20))) WHERE uuid IS NULL;
+"""
+
+MIGRATIONS.append(ACCOUNT_UUIDS)

@@ -3,6 +3,8 @@ sections, enrollments, users, logins, observees and admins, every list across pa
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from canvasapi import Canvas
@@ -24,9 +26,11 @@ def test_accounts_and_the_whole_sub_account_tree(canvas: Canvas):
     root = canvas.get_account(1)
     assert _attrs(root) == {
         "id": 1, "name": "Default Account", "workflow_state": "active", "parent_account_id": None,
-        "root_account_id": None, "default_storage_quota_mb": 500, "default_user_storage_quota_mb": 50,
-        "default_group_storage_quota_mb": 50, "default_time_zone": "Etc/UTC",
+        "root_account_id": None, "uuid": root.uuid, "default_storage_quota_mb": 500,
+        "default_user_storage_quota_mb": 50, "default_group_storage_quota_mb": 50,
+        "default_time_zone": "Etc/UTC",
     }
+    assert re.fullmatch(r"[A-Za-z0-9]{40}", root.uuid)
     tree = list(root.get_subaccounts(recursive=True, per_page=2))
     # The deleted department is hidden; Music sits under Arts.
     assert [(a.sis_account_id, a.parent_account_id) for a in tree] == [("ART", 1), ("MUS", 2), ("SCI", 1)]
@@ -34,7 +38,7 @@ def test_accounts_and_the_whole_sub_account_tree(canvas: Canvas):
     music = canvas.get_account("MUS", use_sis_id=True)
     assert _attrs(music) == {
         "id": 3, "name": "Music", "workflow_state": "active", "parent_account_id": 2, "root_account_id": 1,
-        "default_storage_quota_mb": 500, "default_user_storage_quota_mb": 50,
+        "uuid": music.uuid, "default_storage_quota_mb": 500, "default_user_storage_quota_mb": 50,
         "default_group_storage_quota_mb": 50, "default_time_zone": "Etc/UTC", "sis_account_id": "MUS",
         "sis_import_id": 1, "integration_id": None,
     }
@@ -332,6 +336,7 @@ def test_every_id_form_canvas_reads(server):
         assert found(f"courses/{form}")["id"] == c3["id"], form
     sci = found("accounts/sis_account_id:SCI")
     assert (sci["integration_id"], found("accounts/sis_integration_id:int-sci")["id"]) == ("int-sci", sci["id"])
+    assert found(f"accounts/uuid:{sci['uuid']}")["id"] == sci["id"] != found("accounts/self")["id"]
     term = found("accounts/1/terms/sis_integration_id:int-t2")
     assert (term["sis_term_id"], found(f"accounts/1/terms/hex:sis_term_id:{b'T2'.hex()}")["id"]) == ("T2", term["id"])
     section = found("sections/sis_integration_id:int-s3")
