@@ -8,7 +8,7 @@ import sqlite3
 from aiohttp import web
 
 from ...http import canvas_response
-from ...pagination import base_url
+from ...public_url import request_base_url as base_url
 from ...sis.objects_json import (TIME_ZONE, course_user_json, enrollment_json, login_json,
                                  token_user_json, user_json, user_profile_json)
 from ...store import objects_people as store
