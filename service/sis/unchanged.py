@@ -18,14 +18,16 @@ change what rows do to sticky fields, and whenever something does not match exac
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Iterable
+from typing import Any, Hashable, Iterable, TypeVar
 
 import orjson
 
+from ..store import sis_unchanged as store
 from .context import ImportRun, SisRow
 from .importers.common import match_status_prefix, parse_stuck
-# The users importer's own rules, so both paths judge a row alike (a module reference: the
-# users importer imports this module).
+# The users and enrollments importers' own rules, so both paths judge a row alike (module
+# references: those importers import this module).
+from .importers import enrollments as enrollment_rules
 from .importers import users as user_rules
 
 # users.csv columns this module compares; a row with a value in any other column (password,
@@ -36,6 +38,8 @@ _USER_COLUMNS = frozenset({
 })
 # Login statuses an unchanged row may have: a deleted one also removes memberships.
 _LIVE_LOGIN_STATES = ("active", "suspended")
+
+Key = TypeVar("Key", bound=Hashable)
 
 _LOGINS_WITH_USERS = (
     "SELECT p.sis_user_id, p.id, p.user_id, p.unique_id, p.unique_id_lower, p.integration_id,"
@@ -65,12 +69,12 @@ def stuck_fields_normalised(stored: str | None) -> bool:
     return not stored or stored == ",".join(sorted(parse_stuck(stored)))
 
 
-def _repeated(keys: list[str]) -> set[str]:
+def _repeated(keys: list[Key]) -> set[Key]:
     """The keys that occur more than once (none, in the common case, found with one set)."""
     unique = set(keys)
     if len(unique) == len(keys):
         return set()
-    seen: set[str] = set()
+    seen: set[Key] = set()
     return {key for key in keys if key in seen or seen.add(key)}  # type: ignore[func-returns-value]
 
 
@@ -200,3 +204,62 @@ def _login_and_user_unchanged(
         return False
     short = values.get("short_name")
     return not short or short == short_name
+
+
+# enrollments.csv columns the enrollment shortcut handles; a row with a value in any other
+# column (dates, associated or temporary source user, user_integration_id, section privileges)
+# takes the full path, and so does a row without section_id (its default section may be made).
+_ENROLLMENT_COLUMNS = frozenset({"course_id", "section_id", "user_id", "role", "status"})
+# States an unchanged enrollment row may ask for: deleting ones also remove memberships.
+_PLAIN_ENROLLMENT_STATES = frozenset({"active", "inactive", "completed"})
+# After a batch in which the shortcut found no unchanged row (a file of new enrollments), it
+# sits out this many batches: looking costs a new row about a tenth of its time.
+_BATCHES_SKIPPED_AFTER_A_MISS = 7
+_SKIP_KEY = "unchanged_enrollments_skip"
+
+
+def split_unchanged_enrollments(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> tuple[list[SisRow], int]:
+    """Take the unchanged rows out of an enrollments.csv batch and stamp their enrollments.
+
+    Returns the rows the full path must still apply, in their order, and how many rows were
+    taken out (they count as imported). The comparison runs in one query
+    (store.sis_unchanged); here only the row's own values are checked.
+    """
+    if stickiness_options_set(run) or not rows:
+        return rows, 0
+    skip = run.state.get(_SKIP_KEY, 0)
+    if skip:
+        run.state[_SKIP_KEY] = skip - 1
+        return rows, 0
+    batch = [row.values for row in rows]
+    other_columns = frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS
+    candidates: list[tuple[int, str, str, str | None, str, str]] = []
+    full_path_users: set[str | None] = set()
+    for index, values in enumerate(batch):
+        get = values.get
+        user_sis_id, section_sis_id = get("user_id"), get("section_id")
+        kind = enrollment_rules.enrollment_type(get("role"))
+        status = match_status_prefix(get("status"), enrollment_rules.STATUSES)
+        if (not user_sis_id or not section_sis_id or kind is None or status not in _PLAIN_ENROLLMENT_STATES
+                or any(get(name) is not None for name in other_columns)):
+            full_path_users.add(user_sis_id)
+            if get("user_integration_id"):
+                return rows, 0  # it may name any candidate's login: the whole batch goes the full way
+            continue
+        candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))
+    # A row of the full path naming the same user could change one of the enrollments first
+    # (through a course's default section); rows with the same key could disagree.
+    keys = [(c[1], c[2], c[4]) for c in candidates]
+    repeated = _repeated(keys)
+    candidates = [c for c, key in zip(candidates, keys)
+                  if c[1] not in full_path_users and key not in repeated]
+    if not candidates:
+        return rows, 0
+    found = store.unchanged_enrollments(conn, run.root_account_id, candidates)
+    if not found:
+        run.state[_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
+        return rows, 0
+    import_id = run.import_id
+    stamp_sis_batch_id(conn, "enrollments", (e_id for _, e_id, batch_id in found if batch_id != import_id), import_id)
+    unchanged = {index for index, _, _ in found}
+    return [row for index, row in enumerate(rows) if index not in unchanged], len(unchanged)

@@ -140,6 +140,7 @@ _LOGIN_COLUMNS = "user_id, id, unique_id, workflow_state"
 
 def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
     """Create and update enrollments; returns the rows imported."""
+    rows, unchanged = unchanged_rows.split_unchanged_enrollments(conn, run, rows)
     writer = BatchWriter(conn, run.import_id, run.now)
     refs = run.state.get("enrollment_references")
     if refs is None:
@@ -240,7 +241,7 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     if student_changes:
         cascades.follow_student_enrollments(conn, writer, student_changes)
     refs.default_sections.fill(created_default_sections, created_default_sections.items())
-    return len(plans)
+    return len(plans) + unchanged
 
 
 # What the importer reads of an existing enrollment: its key, and every column a row may change.
