@@ -218,19 +218,19 @@ _BATCHES_SKIPPED_AFTER_A_MISS = 7
 _SKIP_KEY = "unchanged_enrollments_skip"
 
 
-def split_unchanged_enrollments(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> tuple[list[SisRow], int]:
-    """Take the unchanged rows out of an enrollments.csv batch and stamp their enrollments.
+def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> set[int]:
+    """The positions of an enrollments.csv batch's unchanged rows, their enrollments stamped.
 
-    Returns the rows the full path must still apply, in their order, and how many rows were
-    taken out (they count as imported). The comparison runs in one query
-    (store.sis_unchanged); here only the row's own values are checked.
+    Those rows count as imported and need nothing else (they cannot produce a message). The
+    comparison runs in one query (store.sis_unchanged); here only the row's own values are
+    checked.
     """
     if stickiness_options_set(run) or not rows:
-        return rows, 0
+        return set()
     skip = run.state.get(_SKIP_KEY, 0)
     if skip:
         run.state[_SKIP_KEY] = skip - 1
-        return rows, 0
+        return set()
     batch = [row.values for row in rows]
     other_columns = frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS
     candidates: list[tuple[int, str, str, str | None, str, str]] = []
@@ -244,7 +244,7 @@ def split_unchanged_enrollments(conn: sqlite3.Connection, run: ImportRun, rows: 
                 or any(get(name) is not None for name in other_columns)):
             full_path_users.add(user_sis_id)
             if get("user_integration_id"):
-                return rows, 0  # it may name any candidate's login: the whole batch goes the full way
+                return set()  # it may name any candidate's login: the whole batch goes the full way
             continue
         candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))
     # A row of the full path naming the same user could change one of the enrollments first
@@ -254,12 +254,11 @@ def split_unchanged_enrollments(conn: sqlite3.Connection, run: ImportRun, rows: 
     candidates = [c for c, key in zip(candidates, keys)
                   if c[1] not in full_path_users and key not in repeated]
     if not candidates:
-        return rows, 0
+        return set()
     found = store.unchanged_enrollments(conn, run.root_account_id, candidates)
     if not found:
         run.state[_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
-        return rows, 0
+        return set()
     import_id = run.import_id
     stamp_sis_batch_id(conn, "enrollments", (e_id for _, e_id, batch_id in found if batch_id != import_id), import_id)
-    unchanged = {index for index, _, _ in found}
-    return [row for index, row in enumerate(rows) if index not in unchanged], len(unchanged)
+    return {index for index, _, _ in found}

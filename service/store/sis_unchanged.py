@@ -3,7 +3,8 @@ batch finds the stored objects that re-sent rows would leave exactly as they are
 
 The rows travel into a temporary table with one ``executemany``; a single join then resolves
 their references and compares what the full path would compare, inside SQLite, so a re-sent
-row costs a few index seeks and no Python beyond its own checks.
+row costs a few index seeks and no Python beyond its own checks. The batch's rows lead every
+join (CROSS JOIN keeps them outermost: the planner knows nothing of a temporary table's size).
 """
 
 from __future__ import annotations
@@ -22,18 +23,23 @@ CREATE TEMP TABLE IF NOT EXISTS sis_unchanged_enrollment_rows (
 )
 """
 
-# An enrollment is unchanged when the row's login (not deleted) and section resolve, the course
-# the row names (if any) is the section's course or the one it was cross-listed from, exactly
-# one enrollment has the row's key (section, user, type, no associated user), and it already
-# holds every value the row would write: state, course, SIS login, no dates, no sticky fields.
+# An enrollment is unchanged when the row's login and section resolve (neither they, the user
+# nor the section's course deleted: those rows warn), the course the row names (if any) is the
+# section's course or the one it was cross-listed from, exactly one enrollment has the row's key
+# (section, user, type, no associated user), and it already holds every value the row would
+# write: state, course, SIS login, no dates, no sticky fields.
 # (INDEXED BY: with e.course_id compared, the planner would otherwise walk the whole course.)
 _UNCHANGED_ENROLLMENTS = """
 SELECT b.row_index, e.id, e.sis_batch_id
 FROM temp.sis_unchanged_enrollment_rows AS b
-JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = b.user_sis_id
-JOIN course_sections AS s ON s.root_account_id = :root AND s.sis_source_id = b.section_sis_id
-JOIN enrollments AS e INDEXED BY enrollments_section_user ON e.course_section_id = s.id AND e.user_id = p.user_id AND e.type = b.type
-WHERE p.workflow_state <> 'deleted'
+CROSS JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = b.user_sis_id
+CROSS JOIN users AS u ON u.id = p.user_id
+CROSS JOIN course_sections AS s ON s.root_account_id = :root AND s.sis_source_id = b.section_sis_id
+CROSS JOIN courses AS sc ON sc.id = s.course_id
+CROSS JOIN enrollments AS e INDEXED BY enrollments_section_user
+    ON e.course_section_id = s.id AND e.user_id = p.user_id AND e.type = b.type
+WHERE p.workflow_state <> 'deleted' AND u.workflow_state <> 'deleted'
+  AND s.workflow_state <> 'deleted' AND sc.workflow_state <> 'deleted'
   AND e.associated_user_id IS NULL
   AND e.workflow_state = b.workflow_state
   AND e.course_id = s.course_id

@@ -4,7 +4,8 @@ Canvas's specs (``spec/spec_helper.rb``) write their CSV lines to a file, run a 
 over it and look at ``importer.errors`` (every SisBatchError, warnings included, as ``[file,
 message]``). Here each call is one import through the HTTP API of a real server: the lines are
 uploaded, the import is polled until it ends, and its errors are read from the SIS Import Errors
-API. Objects are read from the server's SQLite file by ``tests.canvas_spec.objects``.
+API. Objects are read through the read endpoints (``SisSpec.api``) or, where no endpoint shows
+them, from the server's SQLite file by ``tests.canvas_spec.objects``.
 """
 
 from __future__ import annotations
@@ -90,6 +91,32 @@ class SisSpec:
         errors = await self.import_errors(created["id"])
         return Importer(finished, [[e["file"], e["message"]] for e in errors],
                         [e["row"] for e in errors], [e["row_info"] for e in errors])
+
+    async def api(self, path: str, **params: str) -> Any:
+        """GET one of the API's read endpoints (``/api/v1/...``) and return its JSON (a list's
+        first 100 entries), asserting 200."""
+        params.setdefault("per_page", "100")
+        response = await self.client.get(path, params=params, headers=AUTH)
+        body = await response.json()
+        assert response.status == 200, (path, body)
+        return body
+
+    async def user(self, sis_user_id: str) -> dict[str, Any]:
+        """``GET /api/v1/users/sis_user_id:X``: the user of a SIS login, with its e-mail."""
+        return await self.api(f"/api/v1/users/sis_user_id:{sis_user_id}")
+
+    async def logins(self, user_id: int) -> list[dict[str, Any]]:
+        """``GET /api/v1/users/:id/logins``: the user's live logins."""
+        return await self.api(f"/api/v1/users/{user_id}/logins")
+
+    async def find(self, path: str, **params: str) -> Any:
+        """GET one object from a read endpoint; None for a 404 (a deleted or unknown object)."""
+        response = await self.client.get(path, params=params, headers=AUTH)
+        body = await response.json()
+        if response.status == 404:
+            return None
+        assert response.status == 200, body
+        return body
 
     async def wait(self, import_id: int) -> dict[str, Any]:
         deadline = time.monotonic() + IMPORT_TIMEOUT_S

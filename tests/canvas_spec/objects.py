@@ -65,6 +65,19 @@ class Objects:
         """The user of the login whose SIS id is ``sis_user_id``."""
         return self.get("users", id=self.login(sis_user_id)["user_id"])
 
+    def channels(self, user_id: int) -> list[dict[str, Any]]:
+        """The user's communication channels, oldest first."""
+        return self.rows("communication_channels", user_id=user_id)
+
+    def add_channel(self, user_id: int, path: str, state: str = "unconfirmed") -> dict[str, Any]:
+        """An e-mail channel made outside SIS (``user.communication_channels.create!``)."""
+        now = self.value("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now')")
+        cursor = self.conn.execute(
+            "INSERT INTO communication_channels (user_id, path, path_type, workflow_state, created_at, updated_at)"
+            " VALUES (?, ?, 'email', ?, ?, ?)", (user_id, path, state, now, now))
+        self.conn.commit()
+        return self.get("communication_channels", id=cursor.lastrowid)
+
     def edit_by_hand(self, table: str, obj_id: int, **fields: Any) -> None:
         """Change fields outside SIS: the sticky ones become stuck, as after a UI edit."""
         current = self.get(table, id=obj_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from service.sis.context import ImportRun, SisOptions
-from service.sis.unchanged import split_unchanged_enrollments, split_unchanged_users
+from service.sis.unchanged import split_unchanged_users, unchanged_enrollment_rows
 from tests.sis.helpers import NOW, USERS, Sis, sis_rows
 
 
@@ -83,9 +83,10 @@ def split_enrollments(conn: sqlite3.Connection, text: str, import_id: int = 2,
     """(line numbers left for the full path, rows taken out) for an enrollments.csv batch."""
     run = run or ImportRun(import_id, 1, SisOptions(**options), NOW)
     conn.execute("BEGIN IMMEDIATE")
-    left, unchanged = split_unchanged_enrollments(conn, run, sis_rows(text))
+    rows = sis_rows(text)
+    unchanged = unchanged_enrollment_rows(conn, run, rows)
     conn.execute("COMMIT")
-    return [row.line for row in left], unchanged
+    return [row.line for index, row in enumerate(rows) if index not in unchanged], len(unchanged)
 
 
 def test_re_sent_enrollments_are_found_in_one_query_and_stamped(people: Sis) -> None:
@@ -114,6 +115,18 @@ def test_enrollments_of_a_user_the_full_path_also_names_take_the_full_path(peopl
     # The same key twice: both rows go the full way, in order.
     assert split_enrollments(people.conn, ENROLLMENTS + "s1,u1,student,active\n") == ([2, 5], 2)
     assert split_enrollments(people.conn, ENROLLMENTS, add_sis_stickiness=True) == ([2, 3, 4], 0)
+
+
+def test_enrollments_in_a_deleted_section_or_course_or_of_a_deleted_user_take_the_full_path(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    people.conn.execute("UPDATE course_sections SET workflow_state = 'deleted' WHERE sis_source_id = 's2'")
+    assert split_enrollments(people.conn, ENROLLMENTS) == ([4], 2)
+    people.conn.execute("UPDATE course_sections SET workflow_state = 'active'")
+    people.conn.execute("UPDATE courses SET workflow_state = 'deleted' WHERE id = (SELECT course_id FROM course_sections WHERE sis_source_id = 's2')")
+    assert split_enrollments(people.conn, ENROLLMENTS) == ([4], 2)
+    people.conn.execute("UPDATE courses SET workflow_state = 'available'")
+    people.conn.execute("UPDATE users SET workflow_state = 'deleted' WHERE id = (SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1')")
+    assert split_enrollments(people.conn, ENROLLMENTS) == ([2], 2)
 
 
 def test_after_a_batch_of_new_enrollments_the_shortcut_sits_out_a_few_batches(people: Sis) -> None:

@@ -2,12 +2,42 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from typing import Any
 
 from ...store.sis_batch import BatchWriter
 from ..context import ImportRun, SisRow
-from .common import column_values
+from .common import SisIdCache, column_values
 from .users import Logins, identity_problem
+
+
+def ruby_to_i(text: str) -> int:
+    """Ruby's String#to_i: the leading integer, 0 when there is none ("not an id" -> 0)."""
+    match = re.match(r"\s*([-+]?\d+)", text.replace("_", ""))
+    return int(match.group(1)) if match else 0
+
+
+def existing_login_hash(values: dict[str, str | None]) -> dict[str, Any]:
+    """SIS::Models::User#login_hash: the login columns the row's existing_* identifiers name."""
+    wanted: dict[str, Any] = {}
+    if values.get("existing_user_id"):
+        wanted["sis_user_id"] = values["existing_user_id"]
+    if values.get("existing_integration_id"):
+        wanted["integration_id"] = values["existing_integration_id"]
+    if values.get("existing_canvas_user_id"):
+        wanted["user_id"] = ruby_to_i(values["existing_canvas_user_id"])  # type: ignore[arg-type]
+    return wanted
+
+
+def find_existing_login(logins: Logins, user_logins: SisIdCache, wanted: dict[str, Any]) -> dict[str, Any] | None:
+    """Canvas's existing_login: the first live login found by each identifier in turn."""
+    caches = {"sis_user_id": logins.by_sis_id, "integration_id": logins.by_integration_id, "user_id": user_logins}
+    for column, value in wanted.items():
+        found = caches[column].get(value)
+        if found is not None and found["workflow_state"] != "deleted":
+            return found
+    return None
 
 
 def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
@@ -15,6 +45,10 @@ def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
     writer = BatchWriter(conn, run.import_id, run.now)
     logins = Logins(conn, run, writer, rows)
     logins.preload_users([logins.by_sis_id.get(value) for value in column_values(rows, "existing_user_id")])
+    # Any live login of a user named by existing_canvas_user_id (Canvas takes one of them).
+    user_logins = SisIdCache(conn, "pseudonyms", "user_id", {"account_id": run.root_account_id},
+                             "workflow_state <> 'deleted'")
+    user_logins.load(ruby_to_i(value) for value in column_values(rows, "existing_canvas_user_id"))
     imported = 0
     for row in rows:
         values = row.values
@@ -32,18 +66,18 @@ def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
             continue
         if not logins.check_row(file, row, user_sis_id, login_id):
             continue
-        candidates: set[int] = set()
-        for holder in (logins.by_sis_id.get(existing_sis_id), logins.by_integration_id.get(existing_integration_id)):
-            if holder is not None:
-                candidates.add(holder["user_id"])
-        if existing_canvas_id and existing_canvas_id.isdigit():
-            user = logins.users.get(int(existing_canvas_id))
-            if user is not None:
-                candidates.add(user["id"])
         login = logins.by_sis_id.get(user_sis_id) or logins.by_login.get(login_id.lower())
+        if logins.integration_id_claimed(file, row, user_sis_id, login):
+            continue
+        wanted = existing_login_hash(values)
+        existing = find_existing_login(logins, user_logins, wanted)
+        # Canvas compares every given identifier with the one login it found (login_hash).
+        matches = existing is not None and all(existing[column] == value for column, value in wanted.items())
         if login is not None:
             # A re-run of this very import finds the login its first attempt created: not a clash.
-            if not (login["sis_batch_id"] == run.import_id and candidates == {login["user_id"]}):
+            rerun = (login["sis_batch_id"] == run.import_id and matches and existing is not None
+                     and existing["user_id"] == login["user_id"])
+            if not rerun:
                 run.warn(
                     file,
                     f"An existing Canvas user with the SIS ID {user_sis_id} or login of {login_id} already exists,"
@@ -51,10 +85,10 @@ def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
                     row,
                 )
                 continue
-        if not candidates:
+        if existing is None:
             run.warn(file, f"Could not find the existing user for login with SIS ID {user_sis_id}, skipping", row)
             continue
-        if len(candidates) > 1:
+        if not matches:
             run.warn(
                 file,
                 f"An existing user does not match existing user ids provided for login with SIS ID {user_sis_id},"
@@ -62,9 +96,7 @@ def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
                 row,
             )
             continue
-        if logins.integration_id_claimed(file, row, user_sis_id, login):
-            continue
-        stored = logins.save_login(login, candidates.pop(), row, user_sis_id, "active")
+        stored = logins.save_login(login, existing["user_id"], row, user_sis_id, "active")
         if values.get("email"):
             logins.save_email(stored, values["email"], True)
         imported += 1
