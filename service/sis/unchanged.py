@@ -7,7 +7,10 @@ and leaves no roll-back record; all that is left to write is the import that las
 objects (``sis_batch_id``, which batch mode relies on), one ``UPDATE`` per table and batch.
 
 The comparison is always made against the objects as stored, never against a fingerprint kept
-with them: deletions, restores and SIS id changes alter objects outside any CSV.
+with them: deletions, restores and SIS id changes alter objects outside any CSV. For the common
+rows it runs inside SQLite, one query per batch over a temporary table of the rows
+(store.sis_unchanged), so a re-sent row costs a few index seeks; users rows that query cannot
+judge (no name column, a non-ASCII address) are still compared here, in Python.
 
 Deliberately conservative, since the full path is always right: a row takes it when it could
 produce a message, when it names a column this module does not compare, when another row of the
@@ -38,6 +41,10 @@ _USER_COLUMNS = frozenset({
 })
 # Login statuses an unchanged row may have: a deleted one also removes memberships.
 _LIVE_LOGIN_STATES = ("active", "suspended")
+# After a batch in which a one-query shortcut found no unchanged row (a file of new rows), it
+# sits out this many batches: looking costs a new row about a tenth of its time.
+_BATCHES_SKIPPED_AFTER_A_MISS = 7
+_USERS_SKIP_KEY = "unchanged_users_skip"
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -124,13 +131,20 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
     repeated = (_repeated(sis_ids)
                 | _repeated([v.lower() for values in batch if (v := values.get("login_id"))])
                 | _repeated([v for values in batch if (v := values.get("integration_id"))]))
+    # The rows of a batch come from one file, but their keys are taken together to be sure.
+    other_columns = frozenset().union(*(values.keys() for values in batch)) - _USER_COLUMNS
+    # Most re-sent rows are recognised by one query; the comparison below judges the rest.
+    taken = _users_unchanged_in_one_query(conn, run, rows, other_columns, repeated)
+    if taken:
+        rows = [row for index, row in enumerate(rows) if index not in taken]
+        if not rows:
+            return rows, len(taken)
+        sis_ids = [v for row in rows if (v := row.values.get("user_id"))]
     stored = {
         found[0]: found
         for found in conn.execute(_LOGINS_WITH_USERS, (run.root_account_id, _json_list(dict.fromkeys(sis_ids))))
     }
 
-    # The rows of a batch come from one file, but their keys are taken together to be sure.
-    other_columns = frozenset().union(*(values.keys() for values in batch)) - _USER_COLUMNS
     candidates: list[tuple[SisRow, tuple[Any, ...], str]] = []
     for row in rows:
         values = row.values
@@ -150,7 +164,7 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
             continue
         candidates.append((row, found, status))
     if not candidates:
-        return rows, 0
+        return rows, len(taken)
 
     with_email = [found[2] for row, found, _ in candidates if row.values.get("email")]
     channels: dict[int, list[tuple[Any, ...]]] = {}
@@ -180,8 +194,55 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
     stamp_sis_batch_id(conn, "pseudonyms", stamp_logins, import_id)
     stamp_sis_batch_id(conn, "communication_channels", stamp_channels, import_id)
     if not unchanged_ids:
-        return rows, 0
-    return [row for row in rows if id(row) not in unchanged_ids], len(unchanged_ids)
+        return rows, len(taken)
+    return [row for row in rows if id(row) not in unchanged_ids], len(unchanged_ids) + len(taken)
+
+
+def _users_unchanged_in_one_query(
+    conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow], other_columns: frozenset[str],
+    repeated: set[str],
+) -> set[int]:
+    """The positions of the rows one query (store.sis_unchanged) finds unchanged, their login
+    and e-mail channel stamped: rows that name their user's name, with an ASCII e-mail if any.
+    What it leaves, the caller's comparison in Python still judges."""
+    skip = run.state.get(_USERS_SKIP_KEY, 0)
+    if skip:
+        run.state[_USERS_SKIP_KEY] = skip - 1
+        return set()
+    candidates: list[tuple[Any, ...]] = []
+    for index, row in enumerate(rows):
+        values = row.values
+        get = values.get
+        if not (get("full_name") or get("first_name") or get("last_name")):
+            continue  # the name would fall back on the stored one
+        if not _user_row_is_clean(row, other_columns):
+            continue
+        user_sis_id, login_id, integration_id = values["user_id"], values["login_id"], get("integration_id")
+        login_lower = login_id.lower()
+        if repeated and (user_sis_id in repeated or login_lower in repeated or integration_id in repeated):
+            continue
+        status = match_status_prefix(get("status"), user_rules.STATUSES)
+        if status not in _LIVE_LOGIN_STATES:
+            continue
+        email = get("email")
+        if email is not None and not email.isascii():
+            continue
+        name = user_rules.infer_name(values)
+        candidates.append((
+            index, user_sis_id, login_id, login_lower, status, integration_id, name,
+            user_rules.infer_sortable_name(values, name), get("short_name"), email,
+            email.lower() if email is not None else None,
+        ))
+    if not candidates:
+        return set()
+    found = store.unchanged_users(conn, run.root_account_id, candidates)
+    if not found:
+        run.state[_USERS_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
+    import_id = run.import_id
+    stamp_sis_batch_id(conn, "pseudonyms", (f[1] for f in found if f[2] != import_id), import_id)
+    stamp_sis_batch_id(conn, "communication_channels",
+                       (f[3] for f in found if f[3] is not None and f[4] != import_id), import_id)
+    return {f[0] for f in found}
 
 
 def _login_and_user_unchanged(
@@ -212,10 +273,7 @@ def _login_and_user_unchanged(
 _ENROLLMENT_COLUMNS = frozenset({"course_id", "section_id", "user_id", "role", "status"})
 # States an unchanged enrollment row may ask for: deleting ones also remove memberships.
 _PLAIN_ENROLLMENT_STATES = frozenset({"active", "inactive", "completed"})
-# After a batch in which the shortcut found no unchanged row (a file of new enrollments), it
-# sits out this many batches: looking costs a new row about a tenth of its time.
-_BATCHES_SKIPPED_AFTER_A_MISS = 7
-_SKIP_KEY = "unchanged_enrollments_skip"
+_SKIP_KEY = "unchanged_enrollments_skip"  # see _BATCHES_SKIPPED_AFTER_A_MISS
 
 
 def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> set[int]:

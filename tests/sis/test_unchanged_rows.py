@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from service.sis.context import ImportRun, SisOptions
+from service.store import sis_unchanged
 from service.sis.unchanged import split_unchanged_users, unchanged_enrollment_rows
 from tests.sis.helpers import NOW, USERS, Sis, sis_rows
 
@@ -137,3 +138,25 @@ def test_after_a_batch_of_new_enrollments_the_shortcut_sits_out_a_few_batches(pe
     while split_enrollments(people.conn, ENROLLMENTS, run=run)[1] == 0:
         skipped += 1
     assert skipped == 7
+
+
+def test_one_query_finds_re_sent_users_and_leaves_what_it_cannot_judge(sis: Sis) -> None:
+    sis.load("user", USERS, import_id=1)
+    # (row index, user SIS id, login, login lower-cased, state, integration id, name, sortable
+    # name, short name, e-mail, e-mail lower-cased): as split_unchanged_users builds them.
+    alice = (0, "u1", "alice", "alice", "active", None, "Alice Smith", "Smith, Alice", None,
+             "alice@example.com", "alice@example.com")
+    carol = (1, "u3", "carol", "carol", "active", None, "Carol King", "King, Carol", None, None, None)
+    found = sis_unchanged.unchanged_users(sis.conn, 1, [alice, carol])
+    assert [(index, batch_id) for index, _, batch_id, _, _ in found] == [(0, 1), (1, 1)]
+    renamed = (*carol[:6], "Caroline King", *carol[7:])
+    suspended = (*alice[:4], "suspended", *alice[5:])
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [renamed, suspended]) == []
+    # A second channel whose address only Python could lower-case: the full path decides.
+    user_id = sis.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1'")
+    sis.conn.execute("INSERT INTO communication_channels (user_id, path, workflow_state, created_at, updated_at)"
+                     " VALUES (?, '\u212aalice@example.com', 'active', '', '')", (user_id,))
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [alice]) == []
+    # Through split_unchanged_users the comparison in Python then judges it: unchanged (its
+    # second address lower-cases to kalice@example.com).
+    assert split(sis.conn, USERS) == ([], 3)
