@@ -18,6 +18,7 @@ BENCHMARKS = {
     "sis-diff": ("bench.diffing", "run"),
     "sis-batch-mode": ("bench.batch_mode", "run"),
     "fixture": ("bench.fixture", "run"),
+    "zip-members": ("bench.zip_members", "run"),
 }
 
 
