@@ -164,18 +164,18 @@ class SisImportRunner:
             csv_file_ids = csv_file_ids + diffed_ids
         data["downloadable_attachment_ids"] = csv_file_ids
         totals = _Totals()
-        await self._write(run, totals, data, csv_file_ids, progress=0)
+        await self._write(run, totals, data, progress=0, csv_file_ids=csv_file_ids)
 
         batch_rows = _batch_rows(total_lines, self.settings.import_batch_rows)
         lines_before = 0
         for csv_file in inspected:
             await self._import_file(run, totals, csv_file, batch_rows, lines_before, total_lines,
-                                    data, csv_file_ids, stopping, paced)
+                                    data, stopping, paced)
             run.end_file()
             lines_before += csv_file.total_lines
             data["completed_importers"].append(csv_file.kind.name)
             # Record the file's end (and any failure it ended with) before the next one starts.
-            await self._write(run, totals, data, csv_file_ids,
+            await self._write(run, totals, data,
                               progress=_row_progress(run, lines_before, total_lines))
         await paced.wait(1.0, total_lines)
         aborted = False
@@ -185,13 +185,13 @@ class SisImportRunner:
             aborted = await cleanup.run(
                 self.db, run, data["counts"],
                 lambda conn, progress: _write_messages_and_progress(
-                    conn, run, totals, data, csv_file_ids, progress),
+                    conn, run, totals, data, progress),
                 stopping)
-        await self._finish(run, totals, data, csv_file_ids, aborted=aborted)
+        await self._finish(run, totals, data, aborted=aborted)
 
     async def _import_file(
         self, run: ImportRun, totals: _Totals, csv_file: InspectedCsv, batch_rows: int,
-        lines_before: int, total_lines: int, data: dict[str, Any], csv_file_ids: list[int],
+        lines_before: int, total_lines: int, data: dict[str, Any],
         stopping: Callable[[], bool], paced: PacedRun,
     ) -> None:
         """Stream one CSV through its kind's importer; file-level problems become failures."""
@@ -218,8 +218,7 @@ class SisImportRunner:
                 await paced.wait(lines_done / max(total_lines, 1), lines_done)
                 progress = _row_progress(run, lines_done, total_lines)
                 try:
-                    await self._apply(run, totals, importer, csv_file, rows, data, csv_file_ids,
-                                      progress)
+                    await self._apply(run, totals, importer, csv_file, rows, data, progress)
                 except ImportAborted:
                     raise
                 except Exception:
@@ -235,7 +234,7 @@ class SisImportRunner:
 
     async def _apply(
         self, run: ImportRun, totals: _Totals, importer: ImporterFn, csv_file: InspectedCsv,
-        rows: list[SisRow], data: dict[str, Any], csv_file_ids: list[int], progress: int,
+        rows: list[SisRow], data: dict[str, Any], progress: int,
     ) -> None:
         count_key = csv_file.kind.count_key
         run.now = utc_now()
@@ -246,8 +245,7 @@ class SisImportRunner:
             imported = importer(conn, run, csv_file.source.name, rows)
             counts = dict(data["counts"])
             counts[count_key] += imported
-            _write_messages_and_progress(conn, run, totals, {**data, "counts": counts},
-                                         csv_file_ids, progress)
+            _write_messages_and_progress(conn, run, totals, {**data, "counts": counts}, progress)
             data["counts"] = counts
 
         try:
@@ -256,13 +254,16 @@ class SisImportRunner:
             run.messages.clear()
 
     async def _write(
-        self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int],
-        progress: int,
+        self, run: ImportRun, totals: _Totals, data: dict[str, Any], progress: int,
+        csv_file_ids: list[int] | None = None,
     ) -> None:
+        """Store messages in hand and progress; with ``csv_file_ids``, the files kept too."""
         def write(conn: sqlite3.Connection) -> None:
             if not store.is_still_importing(conn, run.import_id):
                 raise ImportAborted()
-            _write_messages_and_progress(conn, run, totals, data, csv_file_ids, progress)
+            if csv_file_ids is not None:
+                store.set_csv_file_ids(conn, run.import_id, csv_file_ids)
+            _write_messages_and_progress(conn, run, totals, data, progress)
 
         try:
             await self.db.write(write)
@@ -270,14 +271,14 @@ class SisImportRunner:
             run.messages.clear()
 
     async def _finish(
-        self, run: ImportRun, totals: _Totals, data: dict[str, Any], csv_file_ids: list[int],
+        self, run: ImportRun, totals: _Totals, data: dict[str, Any],
         *, aborted: bool = False,
     ) -> None:
         if run.messages:
             # Messages still in hand must be stored before the errors file is written; with
             # none (every batch stores its own) the finishing transaction alone does it all,
             # the check that the import was not aborted included.
-            await self._write(run, totals, data, csv_file_ids, progress=0)
+            await self._write(run, totals, data, progress=0)
         data["counts"]["error_count"] = totals.failures
         data["counts"]["warning_count"] = totals.warnings
         errors_file_id = None
@@ -368,11 +369,11 @@ class SisImportRunner:
 
 def _write_messages_and_progress(
     conn: sqlite3.Connection, run: ImportRun, totals: _Totals, data: dict[str, Any],
-    csv_file_ids: list[int], progress: int,
+    progress: int,
 ) -> None:
     failures, warnings = store.insert_messages(
         conn, run.import_id, run.root_account_id, run.messages, run.now)
-    store.save_progress(conn, run.import_id, progress, data, csv_file_ids, run.now)
+    store.save_progress(conn, run.import_id, progress, data, run.now)
     # Only count once the transaction is certain to commit (nothing after this can fail).
     totals.failures += failures
     totals.warnings += warnings

@@ -157,15 +157,20 @@ def insert_messages(
 
 
 def save_progress(
-    conn: sqlite3.Connection, import_id: int, progress: int, data: dict[str, Any],
-    csv_file_ids: list[int], now: str,
+    conn: sqlite3.Connection, import_id: int, progress: int, data: dict[str, Any], now: str,
 ) -> None:
     """Record a batch's progress and the running ``data``; progress never goes down."""
     conn.execute(
-        "UPDATE sis_imports SET progress = MAX(progress, ?), data = ?, csv_file_ids = ?,"
-        " updated_at = ? WHERE id = ?",
-        (progress, orjson.dumps(data).decode(), orjson.dumps(csv_file_ids).decode(), now, import_id),
+        "UPDATE sis_imports SET progress = MAX(progress, ?), data = ?, updated_at = ? WHERE id = ?",
+        (progress, orjson.dumps(data).decode(), now, import_id),
     )
+
+
+def set_csv_file_ids(conn: sqlite3.Connection, import_id: int, csv_file_ids: list[int]) -> None:
+    """Record the import's csv files once they are kept: once per run, not with every batch
+    (a zip of thousands of members would rewrite the whole list thousands of times)."""
+    conn.execute("UPDATE sis_imports SET csv_file_ids = ? WHERE id = ?",
+                 (orjson.dumps(csv_file_ids).decode(), import_id))
 
 
 def finish_sis_import(
