@@ -218,10 +218,11 @@ def write_attachment_copy(csv_file: InspectedCsv, destination: Path) -> None:
             shutil.copyfileobj(binary, out, READ_CHUNK_BYTES)
         return
     keep = [i for i, h in enumerate(csv_file.headers) if h not in PASSWORD_COLUMNS]
-    with csv_file.source.open() as binary, open(destination, "w", encoding="utf-8", newline="") as out:
+    with csv_file.source.open() as binary, open(destination, "w", encoding="utf-8", newline="") as out, \
+            io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:  # closed here, not by the GC
         writer = csv.writer(out, lineterminator="\n")
         try:
-            for cells in csv.reader(io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")):
+            for cells in csv.reader(text):
                 writer.writerow([cells[i] for i in keep if i < len(cells)])
         except csv.Error:
             pass  # the import reports the malformed CSV; the copy keeps what could be read
