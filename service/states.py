@@ -43,6 +43,7 @@ class OutcomeState(StrEnum):
     FAILED = "failed"
 
 
+OUTCOME_STATES = frozenset(s.value for s in OutcomeState)
 OUTCOME_PENDING = (OutcomeState.CREATED, OutcomeState.IMPORTING)
 OUTCOME_TERMINAL = frozenset({OutcomeState.SUCCEEDED, OutcomeState.FAILED})
 

@@ -17,6 +17,7 @@ from typing import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient
 
+from service.appkeys import QUEUE
 from tests.helpers import AUTH, COURSES_CSV, TOKEN, create_sis_import, import_and_wait, make_zip
 from tests.outcomes.test_api import OUTCOMES_CSV, post_outcomes, wait_for_outcomes
 
@@ -197,19 +198,42 @@ async def test_an_import_with_warnings_shows_its_rows(client: TestClient, page: 
     await expect(messages).to_have_count(2)
     expected = await (await client.get(f"/api/v1/accounts/1/sis_imports/{done['id']}/errors",
                                        headers=AUTH)).json()
-    shown = [[await cell.inner_text() for cell in await tr.locator("td").all()]
-             for tr in await messages.all()]
-    assert shown == [[e["file"], str(e["row"]), e["message"], e["row_info"]]
-                     for e in expected["sis_import_errors"]]
+    assert await shown_messages(messages) == [[e["file"], str(e["row"]), e["message"], e["row_info"]]
+                                              for e in expected["sis_import_errors"]]
     assert {e["row"] for e in expected["sis_import_errors"]} == {3, 4}
     await expect(page.locator('#counts-table [data-count="users"]')).to_have_text("1")
     await expect(page.locator("#downloads")).to_contain_text("people.csv")
     await screens.take("import-with-warnings")
 
     await page.click('#message-filter button[data-filter="failure"]')
-    await expect(messages).to_have_text(["No failures."])
+    await expect(messages).to_have_text(["No errors."])
+    await page.click('#message-filter button[data-filter="warning"]')
+    await expect(messages).to_have_count(2)
     await page.click('#message-filter button[data-filter="all"]')
     await expect(messages).to_have_count(2)
+
+
+async def shown_messages(rows) -> list[list[str]]:
+    return [[await cell.inner_text() for cell in await tr.locator("td").all()]
+            for tr in await rows.all()]
+
+
+async def test_messages_filter_to_errors_or_warnings(client: TestClient, page: Page,
+                                                     screens: Screens) -> None:
+    done = await import_and_wait(client, make_zip({"people.csv": USERS_WITH_WARNINGS_CSV,
+                                                   "broken.csv": b"\xff"}), filename="mixed.zip")
+    await sign_in(page, client)
+    await page.goto(url_of(client, f"#/sis/1/{done['id']}"))
+    messages = page.locator("#messages-table tbody tr")
+    await expect(messages).to_have_count(3)
+    await page.click('#message-filter button[data-filter="failure"]')
+    await expect(messages).to_have_count(1)
+    assert await shown_messages(messages) == [["broken.csv", "—", "Invalid UTF-8", "—"]]
+    await page.click('#message-filter button[data-filter="warning"]')
+    await expect(messages).to_have_count(2)
+    shown = await shown_messages(messages)
+    assert [(file, row) for file, row, _, _ in shown] == [("people.csv", "4"), ("people.csv", "3")]
+    await screens.take("warnings-only")
 
 
 async def test_messages_are_paginated(client: TestClient, page: Page) -> None:
@@ -303,7 +327,18 @@ async def test_the_list_mixes_both_kinds_and_pages(client: TestClient, page: Pag
     assert [k for k in keys if k.startswith("outcome-")] == [f"outcome-{outcome['id']}"]
     await page.click('.card-head .segmented button[data-kind="outcome"]')
     await expect(rows).to_have_count(1)
+    # The state filter goes through each list's workflow_state[]: SIS only has messages.
+    await page.select_option("#state-filter", "messages")
+    await expect(rows).to_have_text(["No imports in this state."])
+    await page.click('.card-head .segmented button[data-kind="all"]')
+    await expect(rows).to_have_count(1)
+    await expect(import_row(page, "sis", warned["id"])).to_be_visible()
+    await page.select_option("#state-filter", "running")
+    await expect(rows).to_have_count(1)
+    await expect(import_row(page, "sis", running["id"]).locator(".state")).to_have_text("importing")
+    await screens.take("list-running-only")
     await client.put(f"/api/v1/accounts/1/sis_imports/{running['id']}/abort", headers=AUTH)
+    await expect(rows).to_have_text(["No imports in this state."])
 
 
 BROWSE_ZIP_MEMBERS = {
@@ -364,9 +399,18 @@ async def test_restore_the_states_an_import_changed(client: TestClient, page: Pa
     done = await import_and_wait(client, COURSES_CSV, filename="courses.csv")
     await sign_in(page, client)
     await page.goto(url_of(client, f"#/sis/1/{done['id']}"))
+    # The restore waits in the queue: the page must follow it past the import's old state.
+    queue = client.server.app[QUEUE]
+    queue.pause()
     page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.click("#restore-import")
+    await expect(page.locator(".toast")).to_contain_text("Restoring the states")
+    await expect(page.locator(".detail-title .state")).to_have_text("imported")
+    queue.resume()
     await expect(page.locator(".detail-title .state")).to_have_text("restored")
+    # Everything is restored: the page no longer offers it (abort neither, the import is done).
+    await expect(page.locator("#restore-import")).to_have_count(0)
+    await expect(page.locator("#abort-import")).to_have_count(0)
     await screens.take("restored")
     body = await (await client.get(f"/api/v1/accounts/1/sis_imports/{done['id']}", headers=AUTH)).json()
     assert body["workflow_state"] == "restored"

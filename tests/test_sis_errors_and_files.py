@@ -61,6 +61,35 @@ async def test_account_errors_paginate_with_a_last_link_and_latest_works(client)
     assert response.status == 404
 
 
+async def test_warning_lists_only_warnings_an_extension_beside_canvas_s_failure(client):
+    warned = await import_and_wait(client, BAD_COURSES, filename="courses.csv")
+    failed = await import_and_wait(client, make_zip({"x.csv": b"\xff"}), filename="b.zip")
+    account = "/api/v1/accounts/1/sis_import_errors"
+    warnings = [{"sis_import_id": warned["id"], "file": "courses.csv",
+                 "message": 'Improper status "nope" for course c3', "row_info": "c3,C3,Three,nope",
+                 "row": 4},
+                {"sis_import_id": warned["id"], "file": "courses.csv",
+                 "message": 'Improper status "bogus" for course c1',
+                 "row_info": 'c1,C1,"Long\nName",bogus', "row": 2}]
+    failure = {"sis_import_id": failed["id"], "file": "x.csv", "message": "Invalid UTF-8",
+               "row_info": None, "row": None}
+    for query, expected in (("warning=true", warnings), ("warning=1&per_page=1", warnings[:1]),
+                            ("failure=true", [failure]), ("failure=false", [failure, *warnings]),
+                            ("warning=false", [failure, *warnings]),
+                            ("warning=true&failure=true", [])):
+        response = await client.get(f"{account}?{query}", headers=AUTH)
+        assert (await response.json()) == {"sis_import_errors": expected}, query
+    # The filter is repeated in the Link header, and the total counts only what it keeps.
+    response = await client.get(f"{account}?warning=true&per_page=1", headers=AUTH)
+    link = response.headers["Link"]
+    assert 'warning=true&page=2&per_page=1>; rel="last"' in link
+    assert 'warning=true&page=3' not in link
+    for import_id, expected in ((warned["id"], warnings), (failed["id"], [])):
+        response = await client.get(f"/api/v1/accounts/1/sis_imports/{import_id}/errors?warning=true",
+                                    headers=AUTH)
+        assert (await response.json()) == {"sis_import_errors": expected}
+
+
 async def test_error_file_downloads_only_with_its_verifier(client):
     body = await import_and_wait(client, BAD_COURSES, filename="courses.csv")
     attachment = body["errors_attachment"]

@@ -21,7 +21,7 @@ from ..ids import MAX_ID, parse_id
 from ..pagination import link_header, requested_page
 from ..outcomes.ruby import to_i
 from ..import_types import check_import_type
-from ..states import OutcomeState
+from ..states import OUTCOME_STATES, OutcomeState
 from ..store import files as files_store
 from ..store import outcome_imports as store
 from ..store.accounts import resolve_account, root_account_id_of
@@ -101,15 +101,18 @@ async def create(request: web.Request) -> web.Response:
 async def index(request: web.Request) -> web.Response:
     """GET .../outcome_imports: this server's extension (Canvas has no list), newest first,
     paginated like the SIS import list (no rel="last"); an account's list includes the imports
-    of every account and course under it."""
+    of every account and course under it. ``workflow_state[]`` narrows it as it narrows the SIS
+    list: unknown states are dropped, and when none is left there is no filter."""
     page = requested_page(request)
+    states = [s for s in request.query.getall("workflow_state[]", [])
+              + request.query.getall("workflow_state", []) if s in OUTCOME_STATES]
 
     def load(conn: sqlite3.Connection) -> list[tuple[sqlite3.Row, list[list[Any]]]] | None:
         resolved = _resolve_context(conn, request.match_info)
         if resolved is None:
             return None
-        rows = store.list_outcome_imports(conn, resolved[0], limit=page.per_page + 1,
-                                          offset=page.offset)
+        rows = store.list_outcome_imports(conn, resolved[0], states=states,
+                                          limit=page.per_page + 1, offset=page.offset)
         return [(row, store.first_errors(conn, row["id"])) for row in rows]
 
     loaded = await request.app[DATABASE].read(load)

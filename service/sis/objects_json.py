@@ -126,8 +126,7 @@ def section_json(row: sqlite3.Row) -> dict[str, Any]:
         "start_at": row["start_at"],
         "end_at": row["end_at"],
         "created_at": row["created_at"],
-        # SIS sets the flag whenever a section has dates (SIS::SectionImporter).
-        "restrict_enrollments_to_section_dates": bool(row["start_at"] or row["end_at"]),
+        "restrict_enrollments_to_section_dates": bool(row["restrict_enrollments_to_section_dates"]),
         "nonxlist_course_id": row["nonxlist_course_id"],
         "sis_section_id": row["sis_source_id"],
         "sis_course_id": row["course_sis_source_id"],

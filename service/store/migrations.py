@@ -524,3 +524,16 @@ CREATE INDEX courses_term ON courses(enrollment_term_id, workflow_state);
 """
 
 MIGRATIONS.append(CASCADE_INDEXES)
+
+# Canvas keeps a section's enrollment restriction as a field of its own (sticky, and set apart
+# from the dates by a hand edit), and remembers the course a cross-listing copied a new course
+# from (Course#template_course), whose later SIS changes the copy follows.
+SECTION_RESTRICTION_AND_TEMPLATE_COURSES = """
+ALTER TABLE course_sections ADD COLUMN restrict_enrollments_to_section_dates INTEGER NOT NULL DEFAULT 0;
+UPDATE course_sections SET restrict_enrollments_to_section_dates = 1
+    WHERE start_at IS NOT NULL OR end_at IS NOT NULL;
+ALTER TABLE courses ADD COLUMN template_course_id INTEGER REFERENCES courses(id);
+CREATE INDEX courses_template_course ON courses(template_course_id) WHERE template_course_id IS NOT NULL;
+"""
+
+MIGRATIONS.append(SECTION_RESTRICTION_AND_TEMPLATE_COURSES)

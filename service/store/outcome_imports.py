@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import orjson
 
@@ -51,25 +51,28 @@ def get_latest_outcome_import(conn: sqlite3.Connection, context: Context) -> sql
 
 
 def list_outcome_imports(
-    conn: sqlite3.Connection, context: Context, *, limit: int, offset: int
+    conn: sqlite3.Connection, context: Context, *, states: Sequence[str] = (), limit: int,
+    offset: int,
 ) -> list[sqlite3.Row]:
     """Newest first: a course's imports, or an account's and those of every account and course
-    under it (the list is this server's extension, docs/decisions.md)."""
+    under it (the list is this server's extension, docs/decisions.md); only those in ``states``
+    when any are given."""
+    in_states = f" AND workflow_state IN ({','.join('?' * len(states))})" if states else ""
     if context[0] == COURSE:
         return conn.execute(
             "SELECT * FROM outcome_imports WHERE context_type = ? AND context_id = ?"
-            " ORDER BY id DESC LIMIT ? OFFSET ?",
-            (*context, limit, offset),
+            f"{in_states} ORDER BY id DESC LIMIT ? OFFSET ?",
+            (*context, *states, limit, offset),
         ).fetchall()
     return conn.execute(
         "WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT accounts.id FROM accounts"
         "  JOIN tree ON accounts.parent_account_id = tree.id)"
         " SELECT * FROM outcome_imports"
-        " WHERE (context_type = ? AND context_id IN tree)"
+        " WHERE ((context_type = ? AND context_id IN tree)"
         "    OR (context_type = ? AND context_id IN"
-        "        (SELECT courses.id FROM courses WHERE courses.account_id IN tree))"
+        f"        (SELECT courses.id FROM courses WHERE courses.account_id IN tree))){in_states}"
         " ORDER BY id DESC LIMIT ? OFFSET ?",
-        (context[1], ACCOUNT, COURSE, limit, offset),
+        (context[1], ACCOUNT, COURSE, *states, limit, offset),
     ).fetchall()
 
 

@@ -202,17 +202,20 @@ def messages_page(
 
 
 def list_errors(
-    conn: sqlite3.Connection, account_id: int, import_id: int | None, *, failure_only: bool,
-    limit: int, offset: int,
+    conn: sqlite3.Connection, account_id: int, import_id: int | None, *, failures: bool = True,
+    warnings: bool = True, limit: int, offset: int,
 ) -> tuple[list[sqlite3.Row], int]:
-    """A page of SisBatchErrors (newest first) and the total, for the errors endpoints."""
+    """A page of SisBatchErrors (newest first) and the total, for the errors endpoints: the
+    failures, the warnings, or both."""
     where = "account_id = ?"
     args: list[Any] = [account_id]
     if import_id is not None:
         where += " AND sis_import_id = ?"
         args.append(import_id)
-    if failure_only:
-        where += " AND failure = 1"
+    if not (failures and warnings):
+        # The (..., failure, id) indexes serve either level and the order.
+        where += " AND failure IN (" + ",".join(
+            level for level, wanted in (("1", failures), ("0", warnings)) if wanted) + ")"
     total = conn.execute(f"SELECT COUNT(*) FROM sis_import_errors WHERE {where}", args).fetchone()[0]
     rows = conn.execute(
         f"SELECT * FROM sis_import_errors WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",

@@ -80,20 +80,38 @@ function itemDuration(item) {
 // The two lists, merged. Each kind is paginated by the API on its own; a page of the merged list
 // is described by how many of each kind the pages before it showed.
 
-function sources(accountId, kind) {
+// The state filter: each choice names the states of each kind it keeps, through the lists'
+// own ``workflow_state[]``; a kind with none of them is left out of the merged list.
+export const STATE_FILTERS = {
+  any: {label: "Any state", sis: null, outcome: null},
+  running: {label: "Queued or running",
+    sis: ["initializing", "created", "importing", "cleanup_batch", "restoring"],
+    outcome: ["initializing", "created", "importing"]},
+  succeeded: {label: "Imported", sis: ["imported"], outcome: ["succeeded"]},
+  messages: {label: "Imported with messages", sis: ["imported_with_messages"], outcome: []},
+  failed: {label: "Failed", sis: ["failed", "failed_with_messages"], outcome: ["failed"]},
+  aborted: {label: "Aborted", sis: ["aborted"], outcome: []},
+  restored: {label: "Restored", sis: ["restored", "partially_restored"], outcome: []},
+};
+
+function sources(accountId, kind, stateFilter = "any") {
+  const states = STATE_FILTERS[stateFilter] || STATE_FILTERS.any;
+  const query = (name, page, perPage) => ({page, per_page: perPage, "workflow_state[]": states[name]});
   const all = {
     sis: async (page, perPage) => {
       const {data, links} = await api(`/api/v1/accounts/${accountId}/sis_imports`,
-        {query: {page, per_page: perPage}});
+        {query: query("sis", page, perPage)});
       return {items: data.sis_imports.map(sisItem), hasNext: Boolean(links.next)};
     },
     outcome: async (page, perPage) => {
       const {data, links} = await api(`/api/v1/accounts/${accountId}/outcome_imports`,
-        {query: {page, per_page: perPage}});
+        {query: query("outcome", page, perPage)});
       return {items: data.outcome_imports.map(outcomeItem), hasNext: Boolean(links.next)};
     },
   };
-  return kind === "all" ? all : {[kind]: all[kind]};
+  const kinds = (kind === "all" ? Object.keys(all) : [kind])
+    .filter((name) => states[name] === null || states[name].length);
+  return Object.fromEntries(kinds.map((name) => [name, all[name]]));
 }
 
 // The items [offset, offset + count) of one kind: one or two API pages of ``count`` items.
@@ -115,8 +133,8 @@ function newestFirst(a, b) {
   return b.created_at.localeCompare(a.created_at) || b.id - a.id;
 }
 
-export async function mergedPage(accountId, kind, offsets, count = PER_PAGE) {
-  const fetchers = sources(accountId, kind);
+export async function mergedPage(accountId, kind, offsets, count = PER_PAGE, stateFilter = "any") {
+  const fetchers = sources(accountId, kind, stateFilter);
   const names = Object.keys(fetchers);
   const slices = await Promise.all(names.map((name) => slice(fetchers[name], offsets[name] || 0, count)));
   const items = slices.flatMap((s) => s.items).sort(newestFirst).slice(0, count);
@@ -176,7 +194,7 @@ function rowCells(item) {
 }
 
 // Rows are kept and patched by key, so a bar that moves animates rather than being replaced.
-function renderRows(tbody, items) {
+function renderRows(tbody, items, emptyText = "No imports yet. Drop a file above to start one.") {
   const existing = new Map([...tbody.querySelectorAll("tr[data-key]")].map((tr) => [tr.dataset.key, tr]));
   const rows = items.map((item) => {
     let tr = existing.get(item.key);
@@ -195,11 +213,11 @@ function renderRows(tbody, items) {
     tr.dataset.state = item.state;
     return tr;
   });
-  tbody.replaceChildren(...(rows.length ? rows : [emptyRow(COLUMNS.length, "No imports yet. Drop a file above to start one.")]));
+  tbody.replaceChildren(...(rows.length ? rows : [emptyRow(COLUMNS.length, emptyText)]));
 }
 
 export function importsView(root, context) {
-  const state = {kind: "all", stack: [{}], items: []};
+  const state = {kind: "all", states: "any", stack: [{}], items: []};
   const tbody = h("tbody");
   const pagerBox = h("div");
   const live = h("span", {class: "live", title: "The list follows running imports by itself"});
@@ -213,17 +231,25 @@ export function importsView(root, context) {
         refresh();
       },
     }, {all: "All", sis: "SIS", outcome: "Outcomes"}[kind])));
+  const stateSelect = h("select", {id: "state-filter", "aria-label": "State",
+    onchange: () => {
+      state.states = stateSelect.value;
+      state.stack = [{}];
+      refresh();
+    }}, Object.entries(STATE_FILTERS).map(([value, {label}]) => h("option", {value}, label)));
 
   clear(root,
     uploadCard(context, (created) => {
-      // Show the new import at once: back to the first page, then follow it.
+      // Show the new import at once: back to the first page of every state, then follow it.
       state.stack = [{}];
+      state.states = stateSelect.value = "any";
       state.items = [created, ...state.items.filter((i) => i.key !== created.key)].slice(0, PER_PAGE);
       renderRows(tbody, state.items);
       refresh();
     }),
     h("section", {class: "card"},
-      h("div", {class: "card-head"}, h("h2", {}, "Imports", live), kindTabs),
+      h("div", {class: "card-head"}, h("h2", {}, "Imports", live),
+        h("div", {class: "filters"}, stateSelect, kindTabs)),
       h("div", {class: "table-wrap"},
         h("table", {class: "imports", id: "imports-table"},
           h("thead", {}, h("tr", {}, COLUMNS.map((c) => h("th", {}, c)))), tbody)),
@@ -236,10 +262,11 @@ export function importsView(root, context) {
     const mine = ++generation;
     const page = state.stack.length;
     try {
-      const result = await mergedPage(context.accountId, state.kind, state.stack[page - 1]);
+      const result = await mergedPage(context.accountId, state.kind, state.stack[page - 1], PER_PAGE,
+        state.states);
       if (mine !== generation || context.disposed()) return;
       state.items = result.items;
-      renderRows(tbody, result.items);
+      renderRows(tbody, result.items, state.states === "any" ? undefined : "No imports in this state.");
       clear(pagerBox, pager({
         page, links: result.older ? {next: true} : {}, previous: "← Newer", next: "Older →",
         onPage: (target) => {
@@ -426,6 +453,12 @@ async function startOutcomes(form, file) {
 // One SIS import opened.
 
 const STAT_COLUMNS = ["created", "concluded", "deactivated", "restored", "deleted"];
+const PROGRESS_RUNNING = new Set(["queued", "running"]);
+const ABORTABLE_STATES = new Set(["initializing", "created", "importing", "cleanup_batch"]);
+// Restore undoes what a finished import changed. Not offered while it runs or restores, for an
+// aborted one, nor once everything is restored; a partial restore leaves the rest to restore.
+const RESTORABLE_STATES = new Set(["imported", "imported_with_messages", "failed",
+  "failed_with_messages", "partially_restored"]);
 
 export function sisImportView(root, context, accountId, importId) {
   const head = h("div", {class: "detail-head"});
@@ -447,6 +480,10 @@ export function sisImportView(root, context, accountId, importId) {
   let restoreSupported = null;
   let timer = null;
   let lastState = null;
+  // The Progress of a restore this page started: the import may still read its old state for a
+  // moment after the PUT (the restore waits in the queue), so the page follows the Progress
+  // until it ends rather than stopping at the first finished-looking state.
+  let restoreProgress = null;
   async function load() {
     clearTimeout(timer);
     let json;
@@ -461,21 +498,33 @@ export function sisImportView(root, context, accountId, importId) {
     if (restoreSupported === null) {
       restoreSupported = await routeExists(`/api/v1/accounts/${accountId}/sis_imports/${importId}/restore_states`);
     }
+    if (restoreProgress) {
+      try {
+        const {data: progress} = await api(`/api/v1/progress/${restoreProgress}`);
+        if (!PROGRESS_RUNNING.has(progress.workflow_state)) restoreProgress = null;
+      } catch {
+        restoreProgress = null;
+      }
+      if (context.disposed()) return;
+    }
     renderSis(json);
     if (lastState !== json.workflow_state) messages.reload();
     lastState = json.workflow_state;
-    if (UNFINISHED_STATES.has(json.workflow_state)) timer = setTimeout(load, FAST_POLL_MS);
+    if (restoreProgress || UNFINISHED_STATES.has(json.workflow_state)) timer = setTimeout(load, FAST_POLL_MS);
   }
 
   function renderSis(json) {
     const item = sisItem(json);
     const duration = itemDuration(item);
     const actions = h("div", {class: "actions"});
-    if (["initializing", "created", "importing", "cleanup_batch"].includes(json.workflow_state)) {
+    if (ABORTABLE_STATES.has(json.workflow_state)) {
       actions.append(h("button", {class: "danger", id: "abort-import", onclick: () => abort()}, "Abort import"));
     }
-    if (restoreSupported && !UNFINISHED_STATES.has(json.workflow_state) && json.workflow_state !== "aborted") {
-      actions.append(restoreControls(accountId, importId, load));
+    if (restoreSupported && RESTORABLE_STATES.has(json.workflow_state)) {
+      actions.append(restoreControls(accountId, importId, (progress) => {
+        restoreProgress = progress?.id ?? null;
+        load();
+      }));
     }
     const existingBar = head.querySelector(".progress");
     clear(head,
@@ -556,7 +605,7 @@ export function sisImportView(root, context, accountId, importId) {
   load();
 }
 
-function restoreControls(accountId, importId, reload) {
+function restoreControls(accountId, importId, onQueued) {
   const option = (name, label) => h("label", {class: "check"}, h("input", {type: "checkbox", name}), " ", label);
   const box = h("form", {class: "restore"},
     option("undelete_only", "undelete only"), option("unconclude_only", "unconclude only"),
@@ -569,30 +618,37 @@ function restoreControls(accountId, importId, reload) {
     for (const name of ["undelete_only", "unconclude_only", "batch_mode"]) {
       if (box.elements[name].checked) query[name] = "true";
     }
+    let progress = null;
     try {
-      await api(`/api/v1/accounts/${accountId}/sis_imports/${importId}/restore_states`, {method: "PUT", query});
+      ({data: progress} = await api(`/api/v1/accounts/${accountId}/sis_imports/${importId}/restore_states`,
+        {method: "PUT", query}));
       toast(`Restoring the states import #${importId} changed.`, "good");
     } catch (error) {
       toast(`Not restored: ${error.message}`, "error");
     }
-    reload();
+    onQueued(progress);
   });
   return box;
 }
 
+const EMPTY_MESSAGES = {
+  all: "No messages: every row went in cleanly.", failure: "No errors.", warning: "No warnings.",
+};
+
 function messagesPanel(accountId, importId, context) {
   let page = 1;
-  let failureOnly = false;
+  let level = "all";
   const tbody = h("tbody");
   const pagerBox = h("div");
   const summary = h("span", {class: "muted small"});
   const filter = h("div", {class: "segmented", id: "message-filter"},
     h("button", {class: "active", dataset: {filter: "all"}}, "All messages"),
-    h("button", {dataset: {filter: "failure"}}, "Failures only"));
+    h("button", {dataset: {filter: "failure"}}, "Errors only"),
+    h("button", {dataset: {filter: "warning"}}, "Warnings only"));
   filter.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button) return;
-    failureOnly = button.dataset.filter === "failure";
+    level = button.dataset.filter;
     filter.querySelectorAll("button").forEach((b) => b.classList.toggle("active", b === button));
     page = 1;
     reload();
@@ -600,7 +656,9 @@ function messagesPanel(accountId, importId, context) {
   async function reload() {
     try {
       const {data, links} = await api(`/api/v1/accounts/${accountId}/sis_imports/${importId}/errors`,
-        {query: {page, per_page: MESSAGES_PER_PAGE, failure: failureOnly ? "true" : null}});
+        // ``failure`` is Canvas's; ``warning`` this server's own (docs/decisions.md).
+        {query: {page, per_page: MESSAGES_PER_PAGE, failure: level === "failure" ? "true" : null,
+          warning: level === "warning" ? "true" : null}});
       if (context.disposed()) return;
       const rows = data.sis_import_errors;
       tbody.replaceChildren(...(rows.length ? rows.map((m) => h("tr", {},
@@ -608,7 +666,7 @@ function messagesPanel(accountId, importId, context) {
         h("td", {class: "num"}, m.row ?? "—"),
         h("td", {class: "message"}, m.message),
         h("td", {}, m.row_info ? h("code", {class: "row-info"}, m.row_info) : h("span", {class: "muted"}, "—")),
-      )) : [emptyRow(4, failureOnly ? "No failures." : "No messages: every row went in cleanly.")]));
+      )) : [emptyRow(4, EMPTY_MESSAGES[level])]));
       const last = links.last ? Number(new URL(links.last).searchParams.get("page")) : 1;
       summary.textContent = rows.length ? `page ${page} of ${last}` : "";
       clear(pagerBox, last > 1 ? pager({page, links, onPage: (target) => { page = target; reload(); }}) : null);

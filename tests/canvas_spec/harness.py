@@ -4,7 +4,8 @@ Canvas's specs (``spec/spec_helper.rb``) write their CSV lines to a file, run a 
 over it and look at ``importer.errors`` (every SisBatchError, warnings included, as ``[file,
 message]``). Here each call is one import through the HTTP API of a real server: the lines are
 uploaded, the import is polled until it ends, and its errors are read from the SIS Import Errors
-API. Objects are read from the server's SQLite file by ``tests.canvas_spec.objects``.
+API. Objects are read through the read endpoints (``SisSpec.api``) or, where no endpoint shows
+them, from the server's SQLite file by ``tests.canvas_spec.objects``.
 """
 
 from __future__ import annotations
@@ -107,6 +108,15 @@ class SisSpec:
     async def logins(self, user_id: int) -> list[dict[str, Any]]:
         """``GET /api/v1/users/:id/logins``: the user's live logins."""
         return await self.api(f"/api/v1/users/{user_id}/logins")
+
+    async def find(self, path: str, **params: str) -> Any:
+        """GET one object from a read endpoint; None for a 404 (a deleted or unknown object)."""
+        response = await self.client.get(path, params=params, headers=AUTH)
+        body = await response.json()
+        if response.status == 404:
+            return None
+        assert response.status == 200, body
+        return body
 
     async def wait(self, import_id: int) -> dict[str, Any]:
         deadline = time.monotonic() + IMPORT_TIMEOUT_S

@@ -267,6 +267,31 @@ async def test_course_imports_are_scoped_to_their_course(client: TestClient,
         404, {"errors": [{"message": "The specified resource does not exist."}]})
 
 
+async def test_the_list_is_newest_first_and_filters_by_state(client: TestClient) -> None:
+    succeeded = [await post_outcomes(client, OUTCOMES_CSV) for _ in range(2)]
+    failed = await post_outcomes(client, "vendor_guid,title,object_type\n")
+    for created in (*succeeded, failed):
+        await wait_for_outcomes(client, created["id"])
+
+    async def listed(query: str) -> list[tuple[int, str]]:
+        response = await client.get(f"{ACCOUNT}?{query}", headers=AUTH)
+        assert response.status == 200
+        return [(i["id"], i["workflow_state"]) for i in (await response.json())["outcome_imports"]]
+
+    everything = [(failed["id"], "failed"), (succeeded[1]["id"], "succeeded"),
+                  (succeeded[0]["id"], "succeeded")]
+    assert await listed("") == everything
+    assert await listed("workflow_state[]=succeeded") == everything[1:]
+    assert await listed("workflow_state=failed") == everything[:1]
+    assert await listed("workflow_state[]=failed&workflow_state[]=succeeded") == everything
+    assert await listed("workflow_state[]=importing") == []
+    # As in the SIS list, unknown states are dropped, and none left means no filter.
+    assert await listed("workflow_state[]=imported") == everything
+    response = await client.get(f"{ACCOUNT}?workflow_state[]=succeeded&per_page=1", headers=AUTH)
+    assert [i["id"] for i in (await response.json())["outcome_imports"]] == [succeeded[1]["id"]]
+    assert "workflow_state%5B%5D=succeeded&page=2&per_page=1>; rel=\"next\"" in response.headers["Link"]
+
+
 async def test_requests_need_a_token(client: TestClient) -> None:
     response = await client.get(f"{ACCOUNT}/latest")
     assert response.status == 401

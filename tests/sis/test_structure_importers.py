@@ -175,11 +175,17 @@ c10,C10,Ten,active,,,,,,,,i1
     assert courses["c9"]["start_at"] is None
 
 
-def test_course_dates_empty_keeps_delete_clears(sis: Sis) -> None:
+def test_course_dates_blank_and_delete_clear_a_missing_column_keeps(sis: Sis) -> None:
+    # Canvas's SIS::CourseImporter: a present date column sets the date, blank and <delete>
+    # clearing it; a missing column leaves the date alone.
     sis.load("course", "course_id,short_name,long_name,status,start_date,end_date\nc,C,Course,active,2024-01-01,2024-06-01\n")
-    sis.load("course", "course_id,short_name,long_name,status,start_date,end_date\nc,C,Course,active,,<delete>\n", import_id=2)
+    sis.load("course", "course_id,short_name,long_name,status,end_date\nc,C,Course,active,<delete>\n", import_id=2)
     course = sis.one("SELECT * FROM courses")
     assert (course["start_at"], course["conclude_at"]) == ("2024-01-01T00:00:00Z", None)
+    assert course["restrict_enrollments_to_course_dates"] == 1
+    sis.load("course", "course_id,short_name,long_name,status,start_date,end_date\nc,C,Course,active,,\n", import_id=3)
+    course = sis.one("SELECT * FROM courses")
+    assert (course["start_at"], course["conclude_at"], course["restrict_enrollments_to_course_dates"]) == (None, None, 0)
 
 
 def test_deleting_or_concluding_a_course_carries_its_enrollments(people: Sis) -> None:

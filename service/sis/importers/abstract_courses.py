@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from ...store.sis_batch import BatchWriter
+from ...store.sis_queries import default_term_id
 from ..context import ImportRun, SisRow
 from .common import (
     ObjectEdit,
@@ -27,6 +28,7 @@ def import_abstract_courses(conn: sqlite3.Connection, run: ImportRun, file: str,
     accounts = SisIdCache(conn, "accounts", "sis_source_id", scope)
     accounts.load(column_values(rows, "account_id", "fallback_account_id"))
     terms = SisIdCache.for_rows(conn, "enrollment_terms", "sis_source_id", scope, rows, "term_id")
+    default_term: int | None = None
     imported = 0
     for row in rows:
         values = row.values
@@ -53,9 +55,15 @@ def import_abstract_courses(conn: sqlite3.Connection, run: ImportRun, file: str,
             edit.set("account_id", account["id"])
         elif edit.is_new:
             edit.set("account_id", run.root_account_id)
+        # The term is sticky; an unknown or missing one is the default term
+        # (SIS::AbstractCourseImporter).
         term = terms.get(values.get("term_id"))
         if term is not None:
-            edit.set("enrollment_term_id", term["id"])
+            edit.set_sticky("enrollment_term_id", term["id"])
+        elif not edit.is_stuck("enrollment_term_id"):
+            if default_term is None:
+                default_term = default_term_id(conn, run.root_account_id, run.now)
+            edit.set_sticky("enrollment_term_id", default_term)
         set_integration_id(edit, row)
         edit.set_sticky("short_name", values["short_name"])
         edit.set_sticky("name", values["long_name"])

@@ -6,11 +6,10 @@ import secrets
 import sqlite3
 from typing import Any
 
-from ...store.sis_batch import BatchWriter
+from ...store.sis_batch import BatchWriter, as_dicts, fetch_in
 from ...store.sis_queries import cascade_course_state, default_term_id
 from ..context import ImportRun, SisRow
 from .common import (
-    DELETE_SENTINEL,
     ObjectEdit,
     SisIdCache,
     column_values,
@@ -18,12 +17,16 @@ from .common import (
     match_status_prefix,
     parse_bool,
     parse_dates,
+    parse_stuck,
     save,
     set_integration_id,
     skipped_as_delete,
+    without_sentinel,
 )
 
 STATUSES = ("active", "deleted", "completed", "published", "unpublished")
+# What a course created by cross-listing takes over from its course along with the dates.
+_TEMPLATED_DATE_FIELDS = ("start_at", "conclude_at", "restrict_enrollments_to_course_dates")
 COURSE_FORMATS = ("on_campus", "online", "blended", "not_set")
 GRADE_PASSBACK_SETTINGS = ("nightly_sync", "disabled", "not_set")
 
@@ -64,6 +67,10 @@ def import_courses(conn: sqlite3.Connection, run: ImportRun, file: str, rows: li
     abstract_courses = SisIdCache.for_rows(conn, "abstract_courses", "sis_source_id", scope, rows, "abstract_course_id")
     default_term: int | None = None
     cascades: dict[int, str] = {}
+    # Courses this batch changed, with their stuck fields before the change, for the courses
+    # cross-listing copied from them.
+    templates: dict[int, tuple[dict[str, Any], set[str]]] = {}
+    blueprints: dict[str, list[str]] = {}
     imported = 0
     for row in rows:
         values = row.values
@@ -167,28 +174,40 @@ def import_courses(conn: sqlite3.Connection, run: ImportRun, file: str, rows: li
         else:
             edit.touch("workflow_state")
 
-        _set_dates(edit, dates)
-        if course_format:
-            edit.set("course_format", None if course_format.lower().startswith("not_set") else course_format.lower())
-        if passback:
-            edit.set_sticky("grade_passback_setting", None if passback.lower() == "not_set" else passback.lower())
+        _set_dates(edit, values, dates)
+        # A present but blank course_format or grade_passback_setting clears it; a missing
+        # column leaves it (SIS::CourseImporter).
+        if "course_format" in values:
+            edit.set("course_format", None if not course_format or course_format.lower().startswith("not_set")
+                     else course_format.lower())
+        if "grade_passback_setting" in values:
+            edit.set_sticky("grade_passback_setting", None if not passback or passback.lower() == "not_set"
+                            else passback.lower())
         homeroom = parse_bool(values.get("homeroom_course"))
         if homeroom is not None:
             edit.set("homeroom_course", int(homeroom))
-        if "friendly_name" in values:
-            edit.set("friendly_name", values["friendly_name"])
+        # Canvas imports friendly_name only into courses of elementary (K-5) accounts, and no
+        # account of this server is one (an account setting outside SIS), so the column is read
+        # and left alone.
 
         stored = save(
             writer, "courses", edit,
             {"root_account_id": run.root_account_id, "sis_source_id": sis_id, "uuid": new_course_uuid()},
         )
+        if course is not None and set(edit.changes) - {"stuck_sis_fields"}:
+            templates[stored["id"]] = (stored, set() if run.options.override_sis_stickiness else edit.stuck)
+        blueprint_id = values.get("blueprint_course_id")
+        if blueprint_id and blueprint_id != "dissociate" and stored["workflow_state"] != "deleted":
+            blueprints.setdefault(blueprint_id, []).append(sis_id)
         if course is not None and edit.changes.get("workflow_state") in ("completed", "deleted"):
             cascades[stored["id"]] = edit.changes["workflow_state"]
         courses.put(sis_id, stored)
         by_integration_id.move(previous_integration_id, stored.get("integration_id"), stored)
         imported += 1
     writer.flush()
+    _update_templated_courses(conn, writer, run, templates)
     _cascade_to_enrollments(conn, writer, cascades, run.now)
+    _warn_unknown_blueprints(run, file, blueprints)
     return imported
 
 
@@ -203,15 +222,47 @@ def _set_names(edit: ObjectEdit, values: dict[str, str | None], abstract_course:
             edit.set_sticky(field, abstract_course[abstract_field], even_if_stuck=True)
 
 
-def _set_dates(edit: ObjectEdit, dates: dict[str, str | None]) -> None:
-    # Section 9.6: an empty date keeps the course's value, <delete> clears it.
+def _set_dates(edit: ObjectEdit, values: dict[str, str | None], dates: dict[str, str | None]) -> None:
+    # SIS::CourseImporter: a date column that is present sets the date (blank and <delete>
+    # clear it, as does a date it cannot read), a missing one leaves it; the restriction
+    # follows the dates unless it is stuck. Stuck dates leave both alone.
     if edit.is_stuck("start_at") or edit.is_stuck("conclude_at"):
         return
+    present = [column for column in ("start_date", "end_date") if column in values]
+    if not present:
+        return
     for field, column in (("start_at", "start_date"), ("conclude_at", "end_date")):
-        date = dates[column]
-        if date is not None:
-            edit.set_sticky(field, None if date == DELETE_SENTINEL else date)
-    edit.set("restrict_enrollments_to_course_dates", int(bool(edit.value("start_at") or edit.value("conclude_at"))))
+        if column in present:
+            edit.set_sticky(field, without_sentinel(dates[column]))
+    edit.set_sticky("restrict_enrollments_to_course_dates",
+                    int(bool(edit.value("start_at") or edit.value("conclude_at"))))
+
+
+def _update_templated_courses(conn: sqlite3.Connection, writer: BatchWriter, run: ImportRun,
+                              templates: dict[int, tuple[dict[str, Any], set[str]]]) -> None:
+    """Carry a changed course's account, names, term and dates to the courses cross-listing
+    created from it, field by field unless either course has the field stuck (Canvas's
+    ``course.templated_courses``)."""
+    if not templates:
+        return
+    for templated in as_dicts(fetch_in(conn, "courses", "template_course_id", list(templates))):
+        course, course_stuck = templates[templated["template_course_id"]]
+        own_stuck = set() if run.options.override_sis_stickiness else parse_stuck(templated["stuck_sis_fields"])
+        changes = {field: course[field] for field in ("account_id", "name", "course_code", "enrollment_term_id")
+                   if field not in own_stuck and field not in course_stuck}
+        if not own_stuck & set(_TEMPLATED_DATE_FIELDS) and not course_stuck & {"start_at", "conclude_at"}:
+            changes.update({field: course[field] for field in _TEMPLATED_DATE_FIELDS})
+        writer.update("courses", templated, changes)
+    writer.flush()
+
+
+def _warn_unknown_blueprints(run: ImportRun, file: str, blueprints: dict[str, list[str]]) -> None:
+    # No course of this server is a blueprint course (blueprint templates are made outside
+    # SIS), so every blueprint_course_id but "dissociate" is unknown: Canvas reports it once
+    # per course that names it, after the rows (MasterTemplate.create_associations_from_sis).
+    for blueprint_id, course_ids in blueprints.items():
+        for course_id in course_ids:
+            run.warn(file, f'Unknown blueprint course "{blueprint_id}" for course "{course_id}"')
 
 
 def _cascade_to_enrollments(conn: sqlite3.Connection, writer: BatchWriter, cascades: dict[int, str], now: str) -> None:

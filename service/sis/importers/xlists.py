@@ -7,13 +7,16 @@ import sqlite3
 from ...store.sis_batch import BatchWriter
 from ...store.sis_queries import move_section_enrollments
 from ..context import ImportRun, SisRow
-from .common import SisIdCache, column_values, match_status_exact, skipped_as_delete
+from .common import SisIdCache, column_values, match_status_exact, parse_stuck, skipped_as_delete
 from .courses import new_course_uuid
 
 STATUSES = ("active", "deleted")
 
-# What a course created by a cross-listing copies from the section's own course.
-_COPIED_COURSE_FIELDS = ("account_id", "enrollment_term_id", "name", "course_code", "workflow_state")
+# What a course created by a cross-listing copies from the section's course (SIS::XlistImporter).
+_COPIED_COURSE_FIELDS = (
+    "account_id", "enrollment_term_id", "name", "course_code", "start_at", "conclude_at",
+    "restrict_enrollments_to_course_dates",
+)
 
 
 def import_xlists(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
@@ -49,36 +52,47 @@ def import_xlists(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
             run.warn(file, f"A cross-listing referenced a non-existent section {section_sis_id}", row)
             continue
         course = courses.get(course_sis_id)
+        if course is None and status == "active":
+            home = courses_by_id.get(section["course_id"])
+            assert home is not None  # a section always has its course
+            course = writer.insert(
+                "courses",
+                {
+                    "id": writer.new_id("courses"),
+                    "uuid": new_course_uuid(),
+                    "root_account_id": run.root_account_id,
+                    "sis_source_id": course_sis_id,
+                    **{field: home[field] for field in _COPIED_COURSE_FIELDS},
+                    "workflow_state": "claimed",
+                    # The copy follows the later SIS changes of the course it was made from.
+                    "template_course_id": home["id"],
+                },
+            )
+            courses.put(course_sis_id, course)
+            courses_by_id.put(course["id"], course)
+        # SIS::XlistImporter leaves a section whose course was set by hand alone.
+        if "course_id" in parse_stuck(section["stuck_sis_fields"]) and not run.options.override_sis_stickiness:
+            continue
         if status == "active":
-            if course is None:
-                home = courses_by_id.get(section["course_id"])
-                assert home is not None  # a section always has its course
-                course = writer.insert(
-                    "courses",
-                    {
-                        "id": writer.new_id("courses"),
-                        "uuid": new_course_uuid(),
-                        "root_account_id": run.root_account_id,
-                        "sis_source_id": course_sis_id,
-                        **{field: home[field] for field in _COPIED_COURSE_FIELDS},
-                    },
-                )
-                courses.put(course_sis_id, course)
-                courses_by_id.put(course["id"], course)
-            elif course["workflow_state"] == "deleted":
+            assert course is not None
+            if course["workflow_state"] == "deleted":
                 writer.update("courses", course, {"workflow_state": "claimed"})
             else:
                 writer.update("courses", course, {})
             if section["course_id"] != course["id"]:
+                home_id = section["nonxlist_course_id"] or section["course_id"]
                 writer.update(
                     "course_sections",
                     section,
-                    {"course_id": course["id"], "nonxlist_course_id": section["nonxlist_course_id"] or section["course_id"]},
+                    # Cross-listing a section into its own home course is an uncrosslist.
+                    {"course_id": course["id"], "nonxlist_course_id": None if home_id == course["id"] else home_id},
                 )
                 moved_sections[section["id"]] = course["id"]
             else:
                 writer.update("course_sections", section, {})
-        elif course is not None and section["course_id"] == course["id"] and section["nonxlist_course_id"]:
+        # A deleted row uncrosslists the section unless the row names a course other than the
+        # one the section is in; a cross-list id no course has uncrosslists it wherever it is.
+        elif (course is None or section["course_id"] == course["id"]) and section["nonxlist_course_id"]:
             home = courses_by_id.get(section["nonxlist_course_id"])
             if home is not None and home["workflow_state"] == "deleted":
                 writer.update("courses", home, {"workflow_state": "claimed"})
