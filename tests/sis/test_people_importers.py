@@ -308,3 +308,18 @@ def test_login_existing_ids_of_two_different_users_do_not_match(sis: Sis) -> Non
         for n in ("n1", "n3")]
     # n2: the login i2 is bob's.
     assert [tuple(r) for r in sis.all("SELECT sis_user_id, user_id FROM pseudonyms WHERE sis_user_id LIKE 'n%'")] == [("n2", bob)]
+
+
+def test_pronouns_are_set_sticky_and_removed_with_delete(sis: Sis) -> None:
+    """lib/sis/user_importer.rb: a row's pronouns replace the user's unless stuck; ``<delete>``
+    removes them; a blank cell leaves them."""
+    header = "user_id,login_id,status,pronouns\n"
+    sis.load("user", header + "u1,alice,active,she/her\nu2,bob,active,<delete>\n")
+    assert dict(sis.all("SELECT name, pronouns FROM users")) == {"alice": "she/her", "bob": None}
+    sis.load("user", header + "u1,alice,active,\n", import_id=2)
+    assert sis.value("SELECT pronouns FROM users WHERE name = 'alice'") == "she/her"
+    sis.load("user", header + "u1,alice,active,they/them\n", import_id=3)
+    assert sis.value("SELECT pronouns FROM users WHERE name = 'alice'") == "they/them"
+    sis.conn.execute("UPDATE users SET stuck_sis_fields = 'pronouns' WHERE name = 'alice'")
+    sis.load("user", header + "u1,alice,active,<delete>\n", import_id=4)
+    assert sis.value("SELECT pronouns FROM users WHERE name = 'alice'") == "they/them"

@@ -452,6 +452,9 @@ def _save_user(writer: BatchWriter, run: ImportRun, user: dict[str, Any], values
     edit.set_sticky("sortable_name", infer_sortable_name(values, edit.value("name"), user["sortable_name"]))
     if values.get("short_name"):
         edit.set_sticky("short_name", values["short_name"])
+    pronouns = values.get("pronouns")
+    if pronouns:
+        edit.set_sticky("pronouns", None if pronouns == DELETE_SENTINEL else pronouns)
     # Canvas: "we just leave all users registered now", except one still to choose a password.
     if user["workflow_state"] != "pre_registered":
         edit.set("workflow_state", "registered")
@@ -462,13 +465,16 @@ def _create_user(writer: BatchWriter, run: ImportRun, values: dict[str, str | No
     """The row's new user, built directly (see ``Logins._create_login``)."""
     name = infer_name(values)
     short_name = values.get("short_name")
-    sticky = ("name", "sortable_name", "short_name") if short_name else ("name", "sortable_name")
+    pronouns = values.get("pronouns")
+    pronouns = None if pronouns == DELETE_SENTINEL else pronouns
+    sticky = ["name", "sortable_name"] + ["short_name"] * bool(short_name) + ["pronouns"] * bool(pronouns)
     return writer.insert("users", {
         "id": writer.new_id("users"),
         "root_account_id": run.root_account_id,
         "name": name,
         "sortable_name": infer_sortable_name(values, name),
         "short_name": short_name,
+        "pronouns": pronouns,
         "workflow_state": state,
         "stuck_sis_fields": new_object_stuck_fields(run, sticky),
     })
