@@ -10,6 +10,8 @@ awaits. The reader is a separate connection: under WAL a status poll never waits
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -19,6 +21,8 @@ import aiosqlite
 from .store.migrations import MIGRATIONS
 
 T = TypeVar("T")
+
+log = logging.getLogger("canvas_imports")
 
 BUSY_TIMEOUT_MS = 10_000
 # The WAL size at which a background checkpoint starts (SQLite's own default is about 4 MiB).
@@ -118,15 +122,28 @@ class Database:
         await self._run(self._checkpointer, _configure)
 
     async def close(self) -> None:
+        """Fold the WAL into the database if there is room, then close every connection.
+
+        The last checkpoint is a courtesy (the WAL is read back at the next start): on a full
+        disk it fails, and the connections must close all the same. Each one owns a thread that
+        keeps the process alive until it is closed, so a close skipped here is a shutdown that
+        never ends.
+        """
         if self._checkpoint is not None:
             await asyncio.gather(self._checkpoint, return_exceptions=True)
             self._checkpoint = None
-        if self._writer is not None:
-            await self._run(self._writer, _checkpoint, "TRUNCATE")
-        for conn in (self._checkpointer, self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._checkpointer = self._reader = self._writer = None
+        try:
+            if self._writer is not None:
+                await self._run(self._writer, _checkpoint, "TRUNCATE")
+        except sqlite3.Error as error:
+            log.warning("the write-ahead log stays beside the database until the next start: %s",
+                        error)
+        finally:
+            for conn in (self._checkpointer, self._reader, self._writer):
+                if conn is not None:
+                    with contextlib.suppress(sqlite3.Error):
+                        await conn.close()
+            self._checkpointer = self._reader = self._writer = None
 
     @staticmethod
     async def _run(conn: aiosqlite.Connection, fn: Callable[..., T], *args: Any) -> T:
@@ -173,7 +190,14 @@ def _in_transaction(conn: sqlite3.Connection, fn: Callable[..., T], *args: Any) 
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        # A COMMIT that fails (SQLITE_FULL: no room for the WAL) leaves the transaction open;
+        # without the rollback every later BEGIN on this connection would fail too.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
     return result
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp.test_utils import TestClient
 
@@ -16,6 +18,9 @@ class RawResponse:
     headers: dict[str, str]
     body: bytes
 
+    def json(self) -> Any:
+        return json.loads(self.body)
+
 
 async def raw_request(client: TestClient, head: bytes, body: bytes = b"",
                       timeout_s: float = 20.0) -> RawResponse:
@@ -27,7 +32,7 @@ async def raw_request(client: TestClient, head: bytes, body: bytes = b"",
     try:
         writer.write(head.rstrip(b"\r\n") + b"\r\nConnection: close\r\n\r\n" + body)
         await writer.drain()
-        data = await asyncio.wait_for(reader.read(), timeout_s)
+        data = await asyncio.wait_for(_read_response(reader), timeout_s)
     finally:
         writer.close()
         try:
@@ -35,6 +40,29 @@ async def raw_request(client: TestClient, head: bytes, body: bytes = b"",
         except (ConnectionError, OSError):
             pass
     return parse_response(data)
+
+
+async def _read_response(reader: asyncio.StreamReader) -> bytes:
+    """Bytes up to the end of one response: it may come long before the server hangs up.
+
+    (After answering a request whose body it did not read, aiohttp keeps the connection open
+    for a while to drain the rest of it.)
+    """
+    data = b""
+    while chunk := await reader.read(65536):
+        data += chunk
+        head, separator, body = data.partition(b"\r\n\r\n")
+        if not separator:
+            continue
+        headers = head.lower()
+        if b"\r\ntransfer-encoding: chunked" in headers:
+            if body.endswith(b"0\r\n\r\n"):
+                break
+        elif b"\r\ncontent-length: " in headers:
+            length = int(headers.split(b"\r\ncontent-length: ", 1)[1].split(b"\r\n", 1)[0])
+            if len(body) >= length:
+                break
+    return data
 
 
 def parse_response(data: bytes) -> RawResponse:

@@ -65,12 +65,23 @@ class ImportRun:
     state: dict[str, Any] = field(default_factory=dict)
     # The share of the progress (in percent) the rows take; batch-mode cleanup takes the rest.
     rows_progress_share: int = 100
+    # Messages an importer holds back past its batch, stored when the file ends (Canvas writes
+    # some kinds' row messages only when it processes a block of rows, after later rows' ones).
+    held: list[Message] = field(default_factory=list)
+    # Per-kind state that lasts one file (cleared when the file ends).
+    file_state: dict[str, Any] = field(default_factory=dict)
 
     def warn(self, file: str | None, message: str, row: SisRow | None = None) -> None:
         """Record a row-level warning (the row is skipped by the caller)."""
         self.messages.append(
             Message(file, message, row.line if row else None, row.raw if row else None, False)
         )
+
+    def end_file(self) -> None:
+        """The file is done: what was held back joins the messages to store, file state goes."""
+        self.messages.extend(self.held)
+        self.held = []
+        self.file_state.clear()
 
     def fail(self, file: str | None, message: str, row: SisRow | None = None) -> None:
         """Record a failure-level error (the import will end failed_with_messages)."""

@@ -171,6 +171,7 @@ class SisImportRunner:
         for csv_file in inspected:
             await self._import_file(run, totals, csv_file, batch_rows, lines_before, total_lines,
                                     data, csv_file_ids, stopping, paced)
+            run.end_file()
             lines_before += csv_file.total_lines
             data["completed_importers"].append(csv_file.kind.name)
             # Record the file's end (and any failure it ended with) before the next one starts.

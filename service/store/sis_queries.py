@@ -61,13 +61,28 @@ def other_active_logins(
 
 
 def live_enrollments_elsewhere(
-    conn: sqlite3.Connection, user_id: int, course_id: int, enrollment_id: int | None
+    conn: sqlite3.Connection, user_id: int, course_id: int, enrollment_type: str,
+    associated_user_id: int | None, temporary_source_user_id: int | None, enrollment_id: int | None,
 ) -> bool:
-    """Whether the user has another enrollment in the course that is not deleted."""
+    """Whether the user has another enrollment in the course, of the same role, observee and
+    temporary source, that is not deleted (Canvas's deleted_last_completed check)."""
     return conn.execute(
-        "SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ? AND id IS NOT ?"
+        "SELECT 1 FROM enrollments WHERE user_id = ? AND course_id = ? AND type = ?"
+        " AND associated_user_id IS ? AND temporary_enrollment_source_user_id IS ? AND id IS NOT ?"
         " AND workflow_state <> 'deleted' LIMIT 1",
-        (user_id, course_id, enrollment_id),
+        (user_id, course_id, enrollment_type, associated_user_id, temporary_source_user_id, enrollment_id),
+    ).fetchone() is not None
+
+
+def other_active_login(conn: sqlite3.Connection, root_account_id: int, user_id: int,
+                       sis_user_id: str | None) -> bool:
+    """Whether the user has an active login in the account other than the one of ``sis_user_id``
+    (Canvas: ``pseudonyms.active.where("sis_user_id != ? OR sis_user_id IS NULL", sis_user_id)``,
+    in which a missing ``sis_user_id`` leaves only the logins without one)."""
+    return conn.execute(
+        "SELECT 1 FROM pseudonyms WHERE account_id = ? AND user_id = ? AND workflow_state = 'active'"
+        " AND (sis_user_id != ? OR sis_user_id IS NULL) LIMIT 1",
+        (root_account_id, user_id, sis_user_id),
     ).fetchone() is not None
 
 

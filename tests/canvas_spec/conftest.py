@@ -9,6 +9,7 @@ from aiohttp.test_utils import TestClient
 
 from tests.canvas_spec.harness import SisSpec
 from tests.canvas_spec.objects import Objects
+from tests.canvas_spec.reads import Reads
 
 
 @pytest.fixture
@@ -21,3 +22,9 @@ def sis(client: TestClient) -> SisSpec:
 def objects(client: TestClient, database: sqlite3.Connection) -> Objects:
     """The server's objects, read from its SQLite file (the server is started first)."""
     return Objects(database)
+
+
+@pytest.fixture
+def reads(client: TestClient) -> Reads:
+    """The server's objects through its read endpoints."""
+    return Reads(client)

@@ -63,6 +63,7 @@ class Sis:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+        run.end_file()
         assert not any(message.failure for message in run.messages)
         return Result(
             count,

@@ -59,10 +59,12 @@ c1,,u1,,active,,
 c1,,u1,observer,active,ghost,
 c1,,u1,student,active,,yesterday-ish
 """, import_id=2)
+    # Canvas's order: what it finds reading the rows, then what it finds processing them.
     assert result.rows == [
         (2, "No course_id or section_id given for an enrollment"),
         (3, "No user_id given for an enrollment"),
         (4, 'Improper status "paused" for an enrollment'),
+        (13, "Bad date format for user u1 in course c1"),
         (5, "User not found for enrollment (User ID: ghost, Course ID: c1, Section ID: )"),
         (6, "Neither course nor section existed for user enrollment (Course ID: nope, Section ID: nada, User ID: u1)"),
         (7, "An enrollment referenced a non-existent section nada"),
@@ -71,9 +73,29 @@ c1,,u1,student,active,,yesterday-ish
         (10, 'Improper role "principal" for an enrollment'),
         (11, 'Improper role "" for an enrollment'),
         (12, "An enrollment referenced a non-existent associated user ghost"),
-        (13, "Bad date format for user u1 in course c1"),
     ]
     assert result.count == 1  # the bad date only empties the date
+
+
+def test_messages_come_in_canvas_blocks_of_a_hundred_rows_across_batches(people: Sis) -> None:
+    valid = "c1,,u1,student,active"
+    lines = ["course_id,section_id,user_id,role,status",
+             "c1,,u1,principal,active",  # line 2: found when its block is processed
+             *[valid] * 48,  # lines 3-50
+             ",,u1,student,active",  # line 51: found as it is read, in the first block's time
+             *[valid] * 51,  # lines 52-102: the 100th accepted row ends the first block
+             "c1,,u1,student,paused",  # line 103: read after the first block was processed
+             "c1,,u1,principal,active"]  # line 104: the second block, processed at the file's end
+    expected = [
+        (51, "No course_id or section_id given for an enrollment"),
+        (2, 'Improper role "principal" for an enrollment'),
+        (103, 'Improper status "paused" for an enrollment'),
+        (104, 'Improper role "principal" for an enrollment'),
+    ]
+    for import_id, batch_rows in ((1, 2000), (2, 7), (3, 1)):
+        result = people.load("enrollment", "\n".join(lines) + "\n", import_id=import_id, batch_rows=batch_rows)
+        assert (result.rows, result.count) == (expected, 99), batch_rows
+        assert result.run.held == []
 
 
 def test_course_only_rows_use_the_default_section_created_once(people: Sis) -> None:
@@ -127,8 +149,23 @@ def test_enrolling_a_deleted_login_saves_a_deleted_enrollment(people: Sis) -> No
     people.load("user", "user_id,login_id,status\nu3,carol,deleted\n", import_id=2)
     result = people.load("enrollment", "course_id,user_id,role,status\nc1,u3,student,active\n", import_id=3)
     assert result.count == 1
-    assert result.warnings == ["Attempted enrolling with deleted sis login carol in course c1"]
+    # Canvas words it so even though the user itself is not deleted (invalid_active_enrollment).
+    assert result.warnings == ["Attempted enrolling of deleted user u3 in course c1"]
     assert people.value("SELECT workflow_state FROM enrollments") == "deleted"
+    # Now the enrollment is deleted, a row leaves it alone, uncounted, and says why.
+    result = people.load("enrollment", "course_id,user_id,role,status\nc1,u3,student,completed\n", import_id=4)
+    assert (result.count, result.warnings) == (0, ["Attempted enrolling with deleted sis login carol in course c1"])
+    assert people.value("SELECT workflow_state FROM enrollments") == "deleted"
+
+
+def test_a_deleted_login_of_a_user_with_another_active_login_enrolls(people: Sis) -> None:
+    u3 = people.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u3'")
+    people.load("login", f"user_id,login_id,existing_canvas_user_id,status\nu3b,carol2,{u3},active\n", import_id=2)
+    people.load("user", "user_id,login_id,status\nu3,carol,deleted\n", import_id=3)
+    result = people.load("enrollment", "course_id,user_id,role,status\nc1,u3,student,active\n", import_id=4)
+    assert result.count == 1
+    assert result.warnings == ["Enrolled a user u3 in course c1, but referenced a deleted sis login"]
+    assert people.value("SELECT workflow_state FROM enrollments") == "active"
 
 
 def test_deleted_last_completed(people: Sis) -> None:
@@ -138,7 +175,13 @@ section_id,user_id,role,status
 s1,u1,student,deleted_last_completed
 s1,u1,ta,deleted_last_completed
 """, import_id=2)
-    assert [r[0] for r in people.all("SELECT workflow_state FROM enrollments ORDER BY id")] == ["deleted", "completed"]
+    # Only an enrollment of the same role (and observee) counts: each is the last of its role.
+    assert [r[0] for r in people.all("SELECT workflow_state FROM enrollments ORDER BY id")] == ["completed", "completed"]
+    people.load("enrollment", "course_id,user_id,role,status\nc1,u1,student,active\n", import_id=3)
+    people.load("enrollment", "section_id,user_id,role,status\ns1,u1,student,deleted_last_completed\n", import_id=4)
+    # The student's enrollment in the default section is live: the one in s1 is deleted.
+    assert [r[0] for r in people.all("SELECT workflow_state FROM enrollments ORDER BY id")] == [
+        "deleted", "completed", "active"]
 
 
 def test_skip_deletes_and_date_stickiness(people: Sis) -> None:

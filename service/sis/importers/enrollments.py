@@ -5,23 +5,33 @@ batch and resolves references from bounded caches that live for the run (filled 
 look-up queries per batch for what the run has not seen yet), one query fetches the existing
 enrollments of every (section, user) pair, a second pass decides per row, and ``executemany``
 writes. Later rows see what earlier rows of the batch did through the in-memory maps.
+
+Messages come in Canvas's order. Canvas checks a row's columns (course or section, user,
+status, dates) as it reads the row, but resolves its references and saves it only when a block
+of ``CANVAS_BLOCK_ROWS`` accepted rows is full (``SIS::EnrollmentImporter::BATCH_SIZE``), or the
+file ends: a block's other messages come after the reading messages of every row up to its last
+one. Here each message gets that place, and the messages of a block still open when the batch
+ends wait in ``run.held`` for the block's end.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import sqlite3
 from typing import Any, NamedTuple
 
 from ...store.sis_batch import BatchWriter, fetch_by_pairs, fetch_in
 from ...store.sis_cascades import has_observer_links, json_ids
-from ...store.sis_queries import live_enrollments_elsewhere
+from ...store.sis_queries import live_enrollments_elsewhere, other_active_login
 from .. import cascades
 from .. import unchanged as unchanged_rows
-from ..context import ImportRun, SisOptions, SisRow
+from ..context import ImportRun, Message, SisOptions, SisRow
 from .common import BoundedCache, ObjectEdit, match_status_prefix, parse_bool, parse_dates, without_sentinel
 
 STATUSES = ("active", "deleted", "completed", "inactive", "deleted_last_completed")
+# Canvas reads this many accepted rows before it processes them (and reports on them).
+CANVAS_BLOCK_ROWS = 100
 
 # Canvas's built-in course roles by name; this server defines no custom roles.
 BUILT_IN_ROLES = ("StudentEnrollment", "TeacherEnrollment", "TaEnrollment", "ObserverEnrollment", "DesignerEnrollment")
@@ -50,10 +60,16 @@ class Plan(NamedTuple):
     """A validated row: what it asks for, with every reference resolved."""
 
     row: SisRow
+    block: int  # the Canvas block of rows it belongs to (module docstring)
+    login: Login
     user_id: int
     login_id: int
     course_id: int
     section_id: int
+    # Enrollment#valid_course? and #valid_section?: only a deleted enrollment may sit in a
+    # deleted course or section.
+    course_deleted: bool
+    section_deleted: bool
     type: str
     associated_user_id: int | None
     temporary_source_user_id: int | None
@@ -95,47 +111,83 @@ class _References:
         section_ids = {v.get("section_id") for v in batch}
         for wanted in (sis_user_ids, integration_ids, course_ids, section_ids):
             wanted.discard(None)
-        login_scope = {"account_id": root_account_id}
+        login_scope = {"p.account_id": root_account_id}
         for cache, column, wanted in (
             (self.logins_by_sis_id, "sis_user_id", sis_user_ids),
             (self.logins_by_integration_id, "integration_id", integration_ids),
         ):
             missing = cache.missing(wanted)
-            found = fetch_in(conn, "pseudonyms", column, missing, scope=login_scope, columns=f"{column}, {_LOGIN_COLUMNS}")
+            found = fetch_in(conn, _LOGINS_WITH_USERS, f"p.{column}", missing, scope=login_scope,
+                             columns=f"p.{column}, {_LOGIN_COLUMNS}")
             cache.fill(missing, ((r[0], Login(*r[1:])) for r in found))
+        # Canvas looks courses and sections up among all of the account's, the deleted too
+        # (all_courses, course_sections): enrolling into a deleted one fails its validation.
         scope = {"root_account_id": root_account_id}
         missing = self.courses.missing(course_ids)
-        found = fetch_in(conn, "courses", "sis_source_id", missing, scope=scope, columns="sis_source_id, id, name")
-        self.courses.fill(missing, ((r[0], (r[1], r[2])) for r in found))
+        found = fetch_in(conn, "courses", "sis_source_id", missing, scope=scope,
+                         columns="sis_source_id, id, name, workflow_state")
+        self.courses.fill(missing, ((r[0], Course(*r[1:])) for r in found))
         missing = self.sections.missing(section_ids)
         found = fetch_in(
-            conn, "course_sections", "sis_source_id", missing, scope=scope,
-            columns="sis_source_id, id, course_id, nonxlist_course_id",
+            conn, _SECTIONS_WITH_COURSES, "s.sis_source_id", missing, scope={"s.root_account_id": root_account_id},
+            columns="s.sis_source_id, s.id, s.course_id, s.nonxlist_course_id, s.workflow_state, c.workflow_state",
         )
-        self.sections.fill(missing, ((r[0], (r[1], r[2], r[3])) for r in found))
+        self.sections.fill(missing, ((r[0], Section(*r[1:])) for r in found))
         course_only = {
-            course[0]
+            course.id
             for v in batch
             if not v.get("section_id") and (course := self.courses.get(v.get("course_id")))
         }
+        # Course#default_section(include_xlists: true): the course's own default section, else
+        # its default section cross-listed into another course.
         missing = self.default_sections.missing(course_only)
-        found = fetch_in(
-            conn, "course_sections", "course_id", missing,
-            condition="default_section = 1 AND workflow_state <> 'deleted'", columns="course_id, id",
-        )
-        self.default_sections.fill(missing, ((r[0], r[1]) for r in found))
+        live_default = "s.default_section = 1 AND s.workflow_state <> 'deleted'"
+        own = {r[0]: DefaultSection(*r[1:]) for r in fetch_in(
+            conn, _SECTIONS_WITH_COURSES, "s.course_id", missing, condition=live_default,
+            columns="s.course_id, s.id, s.course_id, c.workflow_state")}
+        crosslisted = {r[0]: DefaultSection(*r[1:]) for r in fetch_in(
+            conn, _SECTIONS_WITH_COURSES, "s.nonxlist_course_id", [c for c in missing if c not in own],
+            condition=live_default, columns="s.nonxlist_course_id, s.id, s.course_id, c.workflow_state")}
+        self.default_sections.fill(missing, itertools.chain(own.items(), crosslisted.items()))
 
 
 class Login(NamedTuple):
-    """What an enrollment needs of a login."""
+    """What an enrollment needs of a login, and of its user."""
 
     user_id: int
     id: int
     unique_id: str
     workflow_state: str
+    user_workflow_state: str
 
 
-_LOGIN_COLUMNS = "user_id, id, unique_id, workflow_state"
+_LOGINS_WITH_USERS = "pseudonyms p JOIN users u ON u.id = p.user_id"
+_LOGIN_COLUMNS = "p.user_id, p.id, p.unique_id, p.workflow_state, u.workflow_state"
+
+
+class Course(NamedTuple):
+    id: int
+    name: str
+    workflow_state: str
+
+
+_SECTIONS_WITH_COURSES = "course_sections s JOIN courses c ON c.id = s.course_id"
+
+
+class Section(NamedTuple):
+    id: int
+    course_id: int  # where it is now (cross-listed or not)
+    nonxlist_course_id: int | None  # its home course while cross-listed
+    workflow_state: str
+    course_workflow_state: str
+
+
+class DefaultSection(NamedTuple):
+    """The section a row naming only a course enrolls into, and the course that holds it."""
+
+    id: int
+    course_id: int
+    course_workflow_state: str
 
 
 def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
@@ -145,10 +197,16 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     if refs is None:
         refs = run.state["enrollment_references"] = _References()
     refs.load(conn, run.root_account_id, rows)
-    created_default_sections: dict[int, int] = {}
-    plans = [
-        plan for row in rows if (plan := _plan(run, file, row, refs, writer, created_default_sections)) is not None
-    ]
+    messages = _Messages(run, file)
+    created_default_sections: dict[int, DefaultSection] = {}
+    plans: list[Plan] = []
+    for row in rows:
+        if not _readable(run, messages, row):
+            continue
+        block = messages.accept(row)
+        plan = _plan(run, row, block, refs, writer, created_default_sections, messages)
+        if plan is not None:
+            plans.append(plan)
     existing: dict[tuple[int, int, str, int | None], sqlite3.Row | dict[str, Any]] = {}
     pairs = [(plan.section_id, plan.user_id) for plan in plans]
     for enrollment in fetch_by_pairs(
@@ -163,16 +221,18 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     student_changes: list[cascades.EnrollmentChange] | None = [] if has_observer_links(conn) else None
     deleted_ids: list[int] = []  # enrollments this batch deleted: their group memberships may go
     to_stamp: list[int] = []  # unchanged enrollments, last seen by an earlier import
+    skipped = 0  # rows that got this far and still change nothing (Canvas does not count them)
     for plan in plans:
         key = (plan.section_id, plan.user_id, plan.type, plan.associated_user_id)
         enrollment = existing.get(key)
-        state = plan.status
-        if state == "deleted_last_completed":
-            writer.flush()  # the check must see the enrollments this batch has queued
-            elsewhere = live_enrollments_elsewhere(
-                conn, plan.user_id, plan.course_id, enrollment["id"] if enrollment else None
-            )
-            state = "deleted" if elsewhere else "completed"
+        state = _state(conn, run, writer, plan, enrollment, messages)
+        if state is None:
+            skipped += 1
+            continue
+        if state != "deleted" and (plan.course_deleted or plan.section_deleted):
+            messages.warn(plan.row, plan.block, _invalid_message(plan))
+            skipped += 1
+            continue
         # Only a fetched row qualifies: one this batch created or edited is a dict holding just
         # the columns it wrote, and takes the general path (duplicates within a batch are rare).
         if isinstance(enrollment, sqlite3.Row) and _unchanged(enrollment, plan, state, options):
@@ -240,7 +300,124 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     if student_changes:
         cascades.follow_student_enrollments(conn, writer, student_changes)
     refs.default_sections.fill(created_default_sections, created_default_sections.items())
-    return len(plans)
+    messages.finish()
+    return len(plans) - skipped
+
+
+class _Blocks:
+    """Where a file stands in Canvas's blocks of accepted rows (kept for the file's length)."""
+
+    def __init__(self) -> None:
+        self.number = 0  # the block being filled
+        self.accepted = 0  # its rows so far
+
+
+class _Messages:
+    """The messages of a batch, each put in its place in Canvas's order (module docstring).
+
+    A message of a row's reading sorts at the row; one of its processing at the last row of its
+    block. Those of the block still open at the batch's end are held for a later batch.
+    """
+
+    def __init__(self, run: ImportRun, file: str) -> None:
+        self.run = run
+        self.file = file
+        self.blocks: _Blocks = run.file_state.setdefault("enrollment_blocks", _Blocks())
+        self.block_ends: dict[int, int] = {}  # block -> line of its last row, for blocks closed now
+        # (block, line, message); block None for a reading message. The open block's held
+        # messages come first, in their order.
+        self.notes: list[tuple[int | None, int, Message]] = [
+            (self.blocks.number, message.row or 0, message) for message in run.held
+        ]
+
+    def read_warning(self, row: SisRow, message: str) -> None:
+        """A problem found as the row is read."""
+        self.notes.append((None, row.line, self._message(row, message)))
+
+    def accept(self, row: SisRow) -> int:
+        """The row joins the open block; returns the block's number."""
+        blocks = self.blocks
+        number = blocks.number
+        blocks.accepted += 1
+        if blocks.accepted == CANVAS_BLOCK_ROWS:
+            self.block_ends[number] = row.line
+            blocks.number += 1
+            blocks.accepted = 0
+        return number
+
+    def warn(self, row: SisRow, block: int, message: str) -> None:
+        """A problem found as the row's block is processed."""
+        self.notes.append((block, row.line, self._message(row, message)))
+
+    def finish(self) -> None:
+        """Store the messages whose place is known, in order; hold the open block's."""
+        placed: list[tuple[tuple[int, int, int], Message]] = []
+        held: list[tuple[int, Message]] = []
+        for block, line, message in self.notes:
+            if block is None:
+                placed.append(((line, 0, line), message))
+            elif block in self.block_ends:
+                placed.append(((self.block_ends[block], 1, line), message))
+            else:
+                held.append((line, message))
+        # Stable sorts: a row's messages keep the order they were found in.
+        self.run.messages.extend(message for _, message in sorted(placed, key=lambda p: p[0]))
+        self.run.held = [message for _, message in sorted(held, key=lambda h: h[0])]
+
+    def _message(self, row: SisRow, message: str) -> Message:
+        return Message(self.file, message, row.line, row.raw, False)
+
+
+def _state(
+    conn: sqlite3.Connection, run: ImportRun, writer: BatchWriter, plan: Plan,
+    enrollment: sqlite3.Row | dict[str, Any] | None, messages: _Messages,
+) -> str | None:
+    """The state the row gives the enrollment, or None when it leaves it alone
+    (SIS::EnrollmentImporter#enrollment_status, with its messages)."""
+    login = plan.login
+    values = plan.row.values
+    user_sis_id, course_sis_id = values.get("user_id") or "", values.get("course_id") or ""
+    user_deleted = login.user_workflow_state == "deleted"
+    login_deleted = login.workflow_state == "deleted"
+    deleted_user = f"Attempted enrolling of deleted user {user_sis_id} in course {course_sis_id}"
+    if enrollment is not None and enrollment["workflow_state"] == "deleted" and (user_deleted or login_deleted):
+        # A deleted enrollment of a deleted user or SIS login stays deleted, whatever the row says.
+        messages.warn(plan.row, plan.block, deleted_user if user_deleted else
+                      f"Attempted enrolling with deleted sis login {login.unique_id} in course {course_sis_id}")
+        return None
+    state = plan.status
+    if state == "active" and (user_deleted or login_deleted):
+        if not user_deleted and other_active_login(conn, run.root_account_id, login.user_id, values.get("user_id")):
+            messages.warn(plan.row, plan.block, f"Enrolled a user {user_sis_id} in course {course_sis_id},"
+                                                " but referenced a deleted sis login")
+        else:
+            # Canvas still saves the enrollment, deleted, and counts the row.
+            messages.warn(plan.row, plan.block, deleted_user)
+            state = "deleted"
+    elif state == "deleted_last_completed":
+        writer.flush()  # the check must see the enrollments this batch has queued
+        elsewhere = live_enrollments_elsewhere(
+            conn, plan.user_id, plan.course_id, plan.type, plan.associated_user_id,
+            plan.temporary_source_user_id, enrollment["id"] if enrollment else None,
+        )
+        state = "deleted" if elsewhere else "completed"
+    return state
+
+
+def _invalid_message(plan: Plan) -> str:
+    """Canvas's message for an enrollment that fails Enrollment's validations."""
+    values = plan.row.values
+    errors = []
+    if plan.course_deleted:
+        errors.append("Course is not a valid course")
+    if plan.section_deleted:
+        errors.append("Course section is not a valid section")
+    # Canvas builds it with ``msg += "user: ..., error: " + msg += errors.join(",") + ")"``: the
+    # inner += appends the start of the message a second time, and clients see it so.
+    start = (f"An enrollment did not pass validation (course: {values.get('course_id') or ''},"
+             f" section: {values.get('section_id') or ''}, ")
+    return (f"{start}user: {values.get('user_id') or ''}, role: {values.get('role') or ''}, error: "
+            f"{start}{','.join(errors)})")
 
 
 # What the importer reads of an existing enrollment: its key, and every column a row may change.
@@ -274,37 +451,52 @@ def _unchanged(enrollment: sqlite3.Row, plan: Plan, state: str, options: SisOpti
     )
 
 
+def _readable(run: ImportRun, messages: _Messages, row: SisRow) -> bool:
+    """The checks Canvas makes as it reads a row (SIS::CSV::EnrollmentImporter#create_enrollment
+    and Work#add_enrollment): False when the row goes no further."""
+    get = row.values.get
+    course_sis_id = get("course_id")
+    section_sis_id = get("section_id")
+    if get("start_date") or get("end_date"):
+        _, dates_parsed = parse_dates(row, ("start_date", "end_date"))
+        if not dates_parsed:  # the row goes on, without the dates
+            where = f"course {course_sis_id}" if course_sis_id else f"section {section_sis_id}"
+            messages.read_warning(row, f"Bad date format for user {get('user_id') or ''} in {where}")
+    if not course_sis_id and not section_sis_id:
+        messages.read_warning(row, "No course_id or section_id given for an enrollment")
+        return False
+    if not get("user_id") and not get("user_integration_id"):
+        messages.read_warning(row, "No user_id given for an enrollment")
+        return False
+    status = match_status_prefix(get("status"), STATUSES)
+    if status is None:
+        messages.read_warning(row, f'Improper status "{get("status") or ""}" for an enrollment')
+        return False
+    return not (run.options.skip_deletes and status.startswith("deleted"))
+
+
 def _plan(
-    run: ImportRun, file: str, row: SisRow, refs: _References, writer: BatchWriter,
-    created_default_sections: dict[int, int],
+    run: ImportRun, row: SisRow, block: int, refs: _References, writer: BatchWriter,
+    created_default_sections: dict[int, DefaultSection], messages: _Messages,
 ) -> Plan | None:
-    """Validate a row and resolve its references; warns and returns None when it is skipped."""
+    """Resolve a readable row's references, as Canvas does when it processes the row's block;
+    warns and returns None when the row is skipped."""
     values = row.values
     get = values.get
     course_sis_id = get("course_id")
     section_sis_id = get("section_id")
     user_sis_id = get("user_id")
     user_integration_id = get("user_integration_id")
+
+    def warn(message: str) -> None:
+        messages.warn(row, block, message)
+
     start_at = end_at = None
     if get("start_date") or get("end_date"):
-        dates, dates_parsed = parse_dates(row, ("start_date", "end_date"))
-        if not dates_parsed:
-            where = f"course {course_sis_id}" if course_sis_id else f"section {section_sis_id}"
-            run.warn(file, f"Bad date format for user {user_sis_id or ''} in {where}", row)
+        dates, _ = parse_dates(row, ("start_date", "end_date"))
         start_at, end_at = without_sentinel(dates["start_date"]), without_sentinel(dates["end_date"])
-    if not course_sis_id and not section_sis_id:
-        run.warn(file, "No course_id or section_id given for an enrollment", row)
-        return None
-    if not user_sis_id and not user_integration_id:
-        run.warn(file, "No user_id given for an enrollment", row)
-        return None
-    status_text = get("status")
-    status = match_status_prefix(status_text, STATUSES)
-    if status is None:
-        run.warn(file, f'Improper status "{status_text or ""}" for an enrollment', row)
-        return None
-    if run.options.skip_deletes and status.startswith("deleted"):
-        return None
+    status = match_status_prefix(get("status"), STATUSES)
+    assert status is not None  # _readable checked it
 
     # user_integration_id wins when present (section 9.8).
     if user_integration_id:
@@ -312,55 +504,46 @@ def _plan(
     else:
         login = refs.logins_by_sis_id.get(user_sis_id)
     if login is None:
-        run.warn(
-            file,
-            f"User not found for enrollment (User ID: {user_sis_id or ''}, Course ID: {course_sis_id or ''},"
-            f" Section ID: {section_sis_id or ''})",
-            row,
-        )
+        warn(f"User not found for enrollment (User ID: {user_sis_id or ''}, Course ID: {course_sis_id or ''},"
+             f" Section ID: {section_sis_id or ''})")
         return None
 
-    course = refs.courses.get(course_sis_id) if course_sis_id else None
-    section = refs.sections.get(section_sis_id) if section_sis_id else None
+    course: Course | None = refs.courses.get(course_sis_id) if course_sis_id else None
+    section: Section | None = refs.sections.get(section_sis_id) if section_sis_id else None
     if course is None and section is None:
-        run.warn(
-            file,
-            f"Neither course nor section existed for user enrollment (Course ID: {course_sis_id or ''},"
-            f" Section ID: {section_sis_id or ''}, User ID: {user_sis_id or ''})",
-            row,
-        )
+        warn(f"Neither course nor section existed for user enrollment (Course ID: {course_sis_id or ''},"
+             f" Section ID: {section_sis_id or ''}, User ID: {user_sis_id or ''})")
         return None
     if section_sis_id and section is None:
-        run.warn(file, f"An enrollment referenced a non-existent section {section_sis_id}", row)
+        warn(f"An enrollment referenced a non-existent section {section_sis_id}")
         return None
     if course_sis_id and course is None:
-        run.warn(file, f"An enrollment referenced a non-existent course {course_sis_id}", row)
+        warn(f"An enrollment referenced a non-existent course {course_sis_id}")
         return None
     if section is None:
-        section_id, course_id = _default_section(run, refs, writer, course, created_default_sections), course[0]
+        assert course is not None
+        default = _default_section(run, refs, writer, course, created_default_sections)
+        section_id, course_id, course_state, section_deleted = default.id, default.course_id, default.course_workflow_state, False
     else:
-        section_id, course_id, home_course_id = section
+        section_id, course_id, course_state = section.id, section.course_id, section.course_workflow_state
+        section_deleted = section.workflow_state == "deleted"
         # A section cross-listed away from the listed course still enrolls, in its new course.
-        if course is not None and course[0] != course_id and home_course_id != course[0]:
-            run.warn(
-                file,
-                f"An enrollment listed a section ({section_sis_id}) and a course ({course_sis_id}) that are"
-                f" unrelated for user ({user_sis_id or ''})",
-                row,
-            )
+        if course is not None and course.id != course_id and section.nonxlist_course_id != course.id:
+            warn(f"An enrollment listed a section ({section_sis_id}) and a course ({course_sis_id}) that are"
+                 f" unrelated for user ({user_sis_id or ''})")
             return None
 
     role = get("role")
     kind = enrollment_type(role)
     if kind is None:
-        run.warn(file, f'Improper role "{role or ""}" for an enrollment', row)
+        warn(f'Improper role "{role or ""}" for an enrollment')
         return None
     associated_user_id = None
     associated_sis_id = get("associated_user_id")
     if associated_sis_id and kind == "ObserverEnrollment":
         associated = refs.logins_by_sis_id.get(associated_sis_id)
         if associated is None:
-            run.warn(file, f"An enrollment referenced a non-existent associated user {associated_sis_id}", row)
+            warn(f"An enrollment referenced a non-existent associated user {associated_sis_id}")
             return None
         associated_user_id = associated.user_id
     temporary_source_user_id = None
@@ -368,40 +551,37 @@ def _plan(
     if source_sis_id:
         source = refs.logins_by_sis_id.get(source_sis_id)
         if source is None:
-            run.warn(file, f"An enrollment referenced a non-existent temporary enrollment source user {source_sis_id}", row)
+            warn(f"An enrollment referenced a non-existent temporary enrollment source user {source_sis_id}")
             return None
         temporary_source_user_id = source.user_id
-    if status == "active" and login.workflow_state == "deleted":
-        # Canvas still saves the enrollment, deleted, and counts the row.
-        run.warn(file, f"Attempted enrolling with deleted sis login {login.unique_id} in course {course_sis_id or ''}", row)
-        status = "deleted"
     limit = get("limit_section_privileges")
     return Plan(
-        row, login.user_id, login.id, course_id, section_id, kind, associated_user_id,
+        row, block, login, login.user_id, login.id, course_id, section_id,
+        course_state == "deleted", section_deleted, kind, associated_user_id,
         temporary_source_user_id, status, start_at, end_at, None if limit is None else parse_bool(limit),
     )
 
 
 def _default_section(
-    run: ImportRun, refs: _References, writer: BatchWriter, course: tuple[int, str],
-    created_default_sections: dict[int, int],
-) -> int:
-    """The course's default section, created (named after the course) when it has none yet."""
-    course_id, course_name = course
-    section_id = refs.default_sections.get(course_id) or created_default_sections.get(course_id)
-    if section_id is None:
+    run: ImportRun, refs: _References, writer: BatchWriter, course: Course,
+    created_default_sections: dict[int, DefaultSection],
+) -> DefaultSection:
+    """The course's default section (Course#default_section(include_xlists: true)), created
+    (named after the course) when it has none yet."""
+    default = refs.default_sections.get(course.id) or created_default_sections.get(course.id)
+    if default is None:
         section_id = writer.new_id("course_sections")
         writer.insert(
             "course_sections",
             {
                 "id": section_id,
                 "root_account_id": run.root_account_id,
-                "course_id": course_id,
-                "name": course_name,
+                "course_id": course.id,
+                "name": course.name,
                 "workflow_state": "active",
                 "default_section": 1,
             },
             record=False,
         )
-        created_default_sections[course_id] = section_id
-    return section_id
+        default = created_default_sections[course.id] = DefaultSection(section_id, course.id, course.workflow_state)
+    return default
