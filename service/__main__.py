@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import sys
 
 from .access_log import RedactingAccessLogger
 from .app import create_app, resolve_tokens
+from .auth import TokenFileError
 from .serve import serve
 from .settings import Settings
 
 
 SWITCH_INTERVAL_S = 0.0002
 GC_THRESHOLDS = (50_000, 20, 20)
+PRIVATE_UMASK = 0o077
 
 
 def tune_runtime() -> None:
@@ -58,8 +61,15 @@ def main(argv: list[str] | None = None) -> None:
     # Standard output carries only the start-up JSON; the log goes to standard error.
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Everything this process creates (the database and its WAL, uploads, generated files,
+    # directories) is the owner's only, whatever umask it was started with (decision 25).
+    os.umask(PRIVATE_UMASK)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    tokens = resolve_tokens(settings)
+    try:
+        tokens = resolve_tokens(settings)
+    except TokenFileError as error:
+        print(f"canvas-imports: {error}", file=sys.stderr, flush=True)
+        sys.exit(2)
     app = create_app(settings)
     # Tokens chosen by whoever started the server are known to them and stay out of the output.
     shown_token = None if settings.tokens else tokens[0]

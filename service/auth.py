@@ -8,8 +8,10 @@ deployment is never open by accident.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import secrets
+import stat
 from pathlib import Path
 from typing import Awaitable, Callable
 
@@ -24,10 +26,22 @@ PUBLIC_PREFIXES = ("/health", "/files/", "/web/")
 PUBLIC_PATHS = frozenset({"/"})
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+log = logging.getLogger("canvas_imports")
+
+
+class TokenFileError(Exception):
+    """The token file cannot be used safely; the message says why and what to do."""
+
 
 def load_or_create_token(token_file: Path) -> str:
-    """The generated token kept in the data directory, created (mode 0600) on first start."""
+    """The generated token kept in the data directory, created (mode 0600) on first start.
+
+    A token file that others may read (copied in, restored from a backup, created by hand) is
+    made owner-only before its token is used, and the server says so; one it cannot make
+    private is refused.
+    """
     if token_file.exists():
+        _make_owner_only(token_file)
         token = token_file.read_text(encoding="utf-8").strip()
         if token:
             return token
@@ -38,6 +52,20 @@ def load_or_create_token(token_file: Path) -> str:
         handle.write(token + "\n")
     os.chmod(token_file, 0o600)
     return token
+
+
+def _make_owner_only(token_file: Path) -> None:
+    mode = stat.S_IMODE(token_file.stat().st_mode)
+    if not mode & 0o077:
+        return
+    try:
+        os.chmod(token_file, 0o600)
+    except OSError as error:
+        raise TokenFileError(
+            f"{token_file} may be read by other users (mode {mode:04o}) and could not be made"
+            f" private ({error.strerror}); make it mode 0600 or remove it") from None
+    log.warning("%s could be read by other users (mode %04o): it is now mode 0600",
+                token_file, mode)
 
 
 def _presented_token(request: web.Request) -> str | None:

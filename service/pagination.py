@@ -1,7 +1,7 @@
 """``page``/``per_page`` and Canvas's ``Link`` header (section 1, decision 9).
 
-Links are absolute, built from the request's scheme and Host header, so that clients which
-match them against their own base URL (canvasapi) find them; entries are joined by a bare
+Links are absolute, built on ``public_url.request_base_url``, so that clients which match them
+against their own base URL (canvasapi) find them; entries are joined by a bare
 comma with double-quoted rel values, the exact format several clients split on.
 """
 
@@ -15,6 +15,8 @@ import orjson
 from aiohttp import web
 
 from .ids import MAX_ID, parse_id
+# Re-exported: handlers have long imported it from here.
+from .public_url import request_base_url as base_url
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -48,9 +50,6 @@ def _positive_int(text: str | None, default: int) -> int:
     return min(value, MAX_PAGE)
 
 
-def base_url(request: web.Request) -> str:
-    """scheme://host[:port] as the client addressed this server."""
-    return f"{request.scheme}://{request.host}"
 
 
 def link_header(request: web.Request, page: Page, has_next: bool, total: int | None) -> str:

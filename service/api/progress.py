@@ -8,7 +8,7 @@ from ..appkeys import DATABASE
 from ..canvas_json import progress_json
 from ..errors import NotFound
 from ..http import canvas_response
-from ..pagination import base_url
+from ..public_url import request_base_url as base_url
 from ..store.progresses import get_progress
 
 

@@ -13,7 +13,8 @@ from ..canvas_json import progress_json, sis_import_json
 from ..clock import format_time, parse_time, utc_now
 from ..errors import BadRequest, NotFound
 from ..http import canvas_response, request_params, value_to_boolean
-from ..pagination import base_url, link_header, requested_page
+from ..pagination import link_header, requested_page
+from ..public_url import request_base_url as base_url
 from ..sis.options import parse_sis_options
 from ..states import SIS_STATES
 from ..store import files as files_store

@@ -537,3 +537,11 @@ CREATE INDEX courses_template_course ON courses(template_course_id) WHERE templa
 """
 
 MIGRATIONS.append(SECTION_RESTRICTION_AND_TEMPLATE_COURSES)
+
+# A term's per-role dates set by hand stay through later imports (EnrollmentDatesOverride's
+# sticky start_at/end_at).
+DATE_OVERRIDE_STICKINESS = """
+ALTER TABLE enrollment_dates_overrides ADD COLUMN stuck_sis_fields TEXT NOT NULL DEFAULT '';
+"""
+
+MIGRATIONS.append(DATE_OVERRIDE_STICKINESS)

@@ -128,6 +128,15 @@ def upsert_date_override(
     )
 
 
+def date_override_stuck_fields(conn: sqlite3.Connection, term_id: int, enrollment_type: str) -> str:
+    """The stuck fields of a term's dates for one enrollment type ('' when it has none)."""
+    found = conn.execute(
+        "SELECT stuck_sis_fields FROM enrollment_dates_overrides WHERE enrollment_term_id = ? AND enrollment_type = ?",
+        (term_id, enrollment_type),
+    ).fetchone()
+    return found[0] if found is not None else ""
+
+
 def delete_date_override(conn: sqlite3.Connection, term_id: int, enrollment_type: str) -> None:
     """Remove a term's dates for one enrollment type."""
     conn.execute(

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ...errors import NotFound
 from ...http import canvas_response
-from ...pagination import base_url
+from ...public_url import request_base_url as base_url
 from ...sis.objects_json import account_json, admin_json, course_json, term_json, user_json
 from ...store import objects_people as people_store
 from ...store import objects_structure as store

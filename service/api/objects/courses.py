@@ -6,7 +6,7 @@ from aiohttp import web
 
 from ...errors import NotFound
 from ...http import canvas_response
-from ...pagination import base_url
+from ...public_url import request_base_url as base_url
 from ...sis.objects_json import course_json, section_json
 from ...store import objects_structure as store
 from ..context import course_from_path

@@ -11,7 +11,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from ...errors import BadRequest, NotFound
-from ...pagination import base_url
+from ...public_url import request_base_url as base_url
 from ...sis.objects_json import ROLE_IDS, enrollment_json, user_json
 from ...store import objects_people as store
 from ...store import objects_structure as structure

@@ -348,11 +348,9 @@ def import_memberships(
         if group is None:
             run.warn(file, f"{flavour.group_noun.capitalize()} {group_sis_id} didn't exist for {noun} user", row)
             continue
-        if (
-            status == "accepted"
-            and group["context_type"] == "Course"
-            and (login["user_id"], group["context_id"]) not in enrolled
-        ):
+        # Canvas checks it whatever the status: no row touches the membership of a user who is
+        # not (or no longer) enrolled in the group's course.
+        if group["context_type"] == "Course" and (login["user_id"], group["context_id"]) not in enrolled:
             run.warn(file, f"User {user_sis_id} doesn't have an enrollment in the course of {flavour.group_noun} {group_sis_id}.", row)
             continue
         planned.append((group["id"], login["user_id"], status))

@@ -6,7 +6,7 @@ import sqlite3
 
 from ...store.sis_batch import BatchWriter
 from ...store.sis_cascades import term_has_live_courses
-from ...store.sis_queries import delete_date_override, upsert_date_override
+from ...store.sis_queries import date_override_stuck_fields, delete_date_override, upsert_date_override
 from ..context import ImportRun, SisRow
 from .common import (
     ObjectEdit,
@@ -14,6 +14,7 @@ from .common import (
     integration_id_taken,
     match_status_prefix,
     parse_dates,
+    parse_stuck,
     save,
     set_integration_id,
     skipped_as_delete,
@@ -44,6 +45,9 @@ def import_terms(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
             continue
         if skipped_as_delete(run, status):
             continue
+        if status is None:
+            run.warn(file, f'Improper status "{status_text or ""}" for term {sis_id}', row)
+            continue
         term = terms.get(sis_id)
         override_type = values.get("date_override_enrollment_type")
         if override_type:
@@ -54,6 +58,11 @@ def import_terms(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
                 run.warn(file, "Invalid date_override_enrollment_type", row)
                 continue
             writer.flush()
+            stuck = parse_stuck(date_override_stuck_fields(conn, term["id"], override_type))
+            if stuck & {"start_at", "end_at"} and not run.options.override_sis_stickiness:
+                # Dates set by hand stay, and the row neither changes nor deletes them.
+                imported += 1
+                continue
             if status == "deleted":
                 delete_date_override(conn, term["id"], override_type)
             else:
@@ -62,9 +71,6 @@ def import_terms(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
                     without_sentinel(dates["end_date"]), run.import_id, run.now,
                 )
             imported += 1
-            continue
-        if status is None:
-            run.warn(file, f'Improper status "{status_text or ""}" for term {sis_id}', row)
             continue
         if not values.get("name"):
             run.warn(file, f"No name given for term {sis_id}", row)
@@ -92,9 +98,11 @@ def import_terms(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
             continue
         edit.set_sticky("name", values["name"])
         edit.set("workflow_state", status)
-        # An empty date clears the term's date (section 9.5).
-        edit.set_sticky("start_at", without_sentinel(dates["start_date"]))
-        edit.set_sticky("end_at", without_sentinel(dates["end_date"]))
+        # An empty date clears the term's date (section 9.5); while either date is stuck both
+        # stay (SIS::TermImporter).
+        if not (edit.is_stuck("start_at") or edit.is_stuck("end_at")):
+            edit.set_sticky("start_at", without_sentinel(dates["start_date"]))
+            edit.set_sticky("end_at", without_sentinel(dates["end_date"]))
         stored = save(
             writer, "enrollment_terms", edit,
             {"root_account_id": run.root_account_id, "sis_source_id": sis_id},
