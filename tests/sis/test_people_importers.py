@@ -323,3 +323,40 @@ def test_pronouns_are_set_sticky_and_removed_with_delete(sis: Sis) -> None:
     sis.conn.execute("UPDATE users SET stuck_sis_fields = 'pronouns' WHERE name = 'alice'")
     sis.load("user", header + "u1,alice,active,<delete>\n", import_id=4)
     assert sis.value("SELECT pronouns FROM users WHERE name = 'alice'") == "they/them"
+
+
+def test_admins_as_canvas_finds_them(sis: Sis) -> None:
+    """lib/sis/admin_importer.rb: role_id is the role's id and falls back to the role's name; a
+    deleted row with no such admin right changes nothing (and counts); deleted logins and
+    accounts are not found."""
+    sis.load("user", "user_id,login_id,status\nu1,alice,active\nu2,bob,deleted\n")
+    sis.load("account", "account_id,parent_account_id,name,status\nA,,Arts,active\nB,,Gone,deleted\n")
+    result = sis.load("admin", "user_id,account_id,role_id,role,status\n"
+                      "u1,A,1,,active\nu1,,nope,AccountAdmin,active\nu1,,,AccountAdmin,deleted\n"
+                      "u1,A,AccountAdmin,,active\nu2,,,AccountAdmin,active\nu1,B,,AccountAdmin,active\n"
+                      "u1,A,,AccountAdmin,deleted\n", import_id=2)
+    assert result.warnings == ["Invalid role_id 'AccountAdmin' for admin",
+                               "Invalid or unknown user_id 'u2' for admin",
+                               "Invalid account_id given for admin"]
+    assert result.count == 4
+    rows = [tuple(r) for r in sis.all("SELECT a.sis_source_id, u.role, u.workflow_state FROM account_users u"
+                                      " JOIN accounts a ON a.id = u.account_id ORDER BY u.id")]
+    # Each right was made active, then a later row of the same file deleted it.
+    assert rows == [("A", "AccountAdmin", "deleted"), (None, "AccountAdmin", "deleted")]
+    sis.load("user", "user_id,login_id,status\nu4,dave,active\n", import_id=3)
+    result = sis.load("admin", "user_id,account_id,role,status\nu4,,AccountAdmin,deleted\n", import_id=4)
+    assert (result.count, result.warnings) == (1, [])
+    assert sis.value("SELECT count(*) FROM account_users") == 2
+
+
+def test_user_observers_as_canvas_finds_them(sis: Sis) -> None:
+    """lib/sis/user_observer_importer.rb: two logins of one user cannot observe each other, a
+    deleted login is not found, and only an active link can be deleted."""
+    sis.load("user", "user_id,login_id,status\nu1,alice,active\nu2,bob,active\nu3,carol,deleted\n")
+    sis.load("login", "user_id,login_id,existing_user_id\nu1b,alice.b,u1\n")
+    result = sis.load("user_observer", "observer_id,student_id,status\n"
+                      "u1,u1b,active\nu3,u2,active\nu1,u2,active\nu1,u2,deleted\n", import_id=2)
+    assert result.warnings == ["Can't observe yourself user u1b", "An observer referenced a non-existent user u3"]
+    result = sis.load("user_observer", "observer_id,student_id,status\nu1,u2,deleted\n", import_id=3)
+    assert (result.count, result.warnings) == (
+        0, ["Can't delete a non-existent observer for observer: u1, student: u2"])
