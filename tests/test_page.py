@@ -18,7 +18,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from service.appkeys import QUEUE
-from tests.helpers import AUTH, COURSES_CSV, TOKEN, create_sis_import, import_and_wait, make_zip
+from tests.helpers import (AUTH, COURSES_CSV, TOKEN, create_sis_import, import_and_wait, make_zip,
+                           wait_for_progress)
 from tests.outcomes.test_api import OUTCOMES_CSV, post_outcomes, wait_for_outcomes
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -403,10 +404,15 @@ async def test_restore_the_states_an_import_changed(client: TestClient, page: Pa
     queue = client.server.app[QUEUE]
     queue.pause()
     page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
-    await page.click("#restore-import")
+    async with page.expect_response(lambda r: r.request.method == "PUT") as answered:
+        await page.click("#restore-import")
+    progress = await (await answered.value).json()
     await expect(page.locator(".toast")).to_contain_text("Restoring the states")
     await expect(page.locator(".detail-title .state")).to_have_text("imported")
     queue.resume()
+    # The server's own pace (a loaded host may be slow) is waited for through the API; then the
+    # page, which has been polling all along, must show the end without a reload.
+    assert (await wait_for_progress(client, progress["id"]))["workflow_state"] == "completed"
     await expect(page.locator(".detail-title .state")).to_have_text("restored")
     # Everything is restored: the page no longer offers it (abort neither, the import is done).
     await expect(page.locator("#restore-import")).to_have_count(0)

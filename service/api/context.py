@@ -10,9 +10,7 @@ from ..appkeys import DATABASE
 from ..errors import BadRequest, Forbidden, NotFound
 from ..ids import parse_id
 from ..store.accounts import ROOT_ACCOUNT_ID, resolve_account
-from ..store.sis_objects import find_course_by_sis_id, get_course
-
-SIS_COURSE_PREFIX = "sis_course_id:"
+from ..store.sis_objects import find_course_by, get_course
 
 NOT_ROOT = {"errors": ["SIS imports can only be executed on root accounts"]}
 SIS_DISABLED = {"errors": ["SIS imports are not enabled for this account"]}
@@ -54,11 +52,9 @@ def import_id_from_path(request: web.Request, name: str = "id") -> int | None:
 
 
 def resolve_course(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | None:
-    """The course a path segment names: a Canvas id or ``sis_course_id:X``."""
-    if reference.startswith(SIS_COURSE_PREFIX):
-        return find_course_by_sis_id(conn, ROOT_ACCOUNT_ID, reference[len(SIS_COURSE_PREFIX):])
-    course_id = parse_id(reference)
-    return None if course_id is None else get_course(conn, course_id)
+    """The course a path segment names: a Canvas id, ``sis_course_id:X``,
+    ``sis_integration_id:X`` or ``uuid:X``."""
+    return find_course_by(conn, ROOT_ACCOUNT_ID, reference)
 
 
 async def course_from_path(request: web.Request) -> sqlite3.Row:

@@ -60,11 +60,15 @@ def outcome_json(row: sqlite3.Row, abbreviated: bool = False) -> dict[str, Any]:
         "title": row["title"],
         "url": f"/api/v1/outcomes/{row['id']}",
         "can_edit": True,
+        # No rubric here uses an outcome; Canvas sets this key in both styles.
+        "has_updateable_rubrics": False,
     }
     if abbreviated:
         return body
-    body["has_updateable_rubrics"] = False
     body["description"] = row["description"]
+    # Canvas fills it only when a caller passes friendly descriptions along; the outcome show
+    # and the links lists pass none, so it is null there.
+    body["friendly_description"] = None
     body["calculation_method"] = row["calculation_method"] or "highest"
     if row["calculation_method"] in _METHODS_WITH_INT:
         body["calculation_int"] = row["calculation_int"]

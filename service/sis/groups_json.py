@@ -61,13 +61,15 @@ def group_json(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def group_membership_json(row: sqlite3.Row) -> dict[str, Any]:
-    """A GroupMembership."""
+def group_membership_json(row: sqlite3.Row, group_sis_id: str | None) -> dict[str, Any]:
+    """A GroupMembership, with its group's SIS id beside it as Canvas shows it to SIS admins."""
     return {
         "id": row["id"],
         "group_id": row["group_id"],
         "user_id": row["user_id"],
         "workflow_state": row["workflow_state"],
         "moderator": False,
+        "created_at": row["created_at"],
+        "sis_group_id": group_sis_id,
         "sis_import_id": row["sis_batch_id"],
     }

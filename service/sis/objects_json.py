@@ -38,6 +38,7 @@ def account_json(row: sqlite3.Row) -> dict[str, Any]:
         "workflow_state": row["workflow_state"],
         "parent_account_id": row["parent_account_id"],
         "root_account_id": row["root_account_id"],
+        "uuid": row["uuid"],
         "default_storage_quota_mb": 500,
         "default_user_storage_quota_mb": 50,
         "default_group_storage_quota_mb": 50,
@@ -155,6 +156,20 @@ def user_json(user: sqlite3.Row, login: sqlite3.Row | None) -> dict[str, Any]:
     return body
 
 
+def course_user_json(user: sqlite3.Row, login: sqlite3.Row | None, email: str | None, *,
+                     confirmed: bool) -> dict[str, Any]:
+    """A user as courses#users shows it: Canvas adds ``sis_user_id`` and ``email`` to every
+    request's include[], and for a user not yet confirmed in the course (each enrollment invited,
+    pending or rejected) excludes its login (``sis_import_id``, ``login_id``) and e-mail."""
+    body = user_json(user, login)
+    if confirmed:
+        body["email"] = email
+    else:
+        del body["sis_import_id"]
+        body.pop("login_id", None)
+    return body
+
+
 def token_user_json() -> dict[str, Any]:
     """The token's user as user_json shows it: no login, so null SIS fields and no login_id."""
     return {
@@ -182,11 +197,12 @@ def user_profile_json(body: dict[str, Any], email: str | None, is_self: bool) ->
     return body
 
 
-def enrollment_json(row: sqlite3.Row, user: dict[str, Any], sis_user_id: str | None,
-                    base_url: str) -> dict[str, Any]:
+def enrollment_json(row: sqlite3.Row, user: dict[str, Any] | None, sis_user_id: str | None,
+                    base_url: str, *, locked: bool = False) -> dict[str, Any]:
     """An Enrollment (lib/api/v1/user.rb#enrollment_json) with its ``user``, as the List
-    enrollments API always includes it; ``row`` carries its course's, account's and section's
-    SIS fields."""
+    enrollments API always includes it (None: without, as in a user's ``enrollments``);
+    ``row`` carries its course's, account's and section's SIS fields. ``locked`` adds
+    include[]=locked's flag: false for an admin who may manage SIS, as the token's user is."""
     state = row["workflow_state"]
     if row["course_workflow_state"] == "deleted" or row["section_workflow_state"] == "deleted":
         state = "deleted"  # Canvas shows enrollments of deleted courses and sections as deleted
@@ -227,8 +243,11 @@ def enrollment_json(row: sqlite3.Row, user: dict[str, Any], sis_user_id: str | N
         section_integration_id=row["section_integration_id"],
         sis_user_id=sis_user_id,
         html_url=f"{base_url}/courses/{course_id}/users/{user_id}",
-        user=user,
     )
+    if user is not None:
+        body["user"] = user
+    if locked:
+        body["locked"] = False
     return body
 
 

@@ -545,3 +545,12 @@ ALTER TABLE enrollment_dates_overrides ADD COLUMN stuck_sis_fields TEXT NOT NULL
 """
 
 MIGRATIONS.append(DATE_OVERRIDE_STICKINESS)
+
+# Accounts have a uuid in Canvas (lib/api/v1/account.rb shows it, uuid: ids name it); accounts
+# stored before this get one each here: 40 hex digits, letters and digits as Canvas's are.
+ACCOUNT_UUIDS = """
+ALTER TABLE accounts ADD COLUMN uuid TEXT;
+UPDATE accounts SET uuid = lower(hex(randomblob(20))) WHERE uuid IS NULL;
+"""
+
+MIGRATIONS.append(ACCOUNT_UUIDS)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-SIS_GROUP_PREFIX = "sis_group_id:"
-SIS_GROUP_CATEGORY_PREFIX = "sis_group_category_id:"
+from ..ids import parse_reference
+
+# Api::SIS_MAPPINGS["groups"] and ["group_categories"]: the lookups an id may use.
+GROUP_LOOKUPS = {"id": "id", "sis_group_id": "sis_source_id"}
+GROUP_CATEGORY_LOOKUPS = {"id": "id", "sis_group_category_id": "sis_source_id"}
 
 # collaboration_state -> the non_collaborative values shown.
 COLLABORATION_STATES = {"collaborative": (0,), "non_collaborative": (1,), "all": (0, 1)}
@@ -45,12 +48,12 @@ def context_categories(conn: sqlite3.Connection, context_type: str, context_id: 
 
 def resolve_category(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | None:
     """A group category by Canvas id or ``sis_group_category_id:X``."""
-    if reference.startswith(SIS_GROUP_CATEGORY_PREFIX):
-        return conn.execute("SELECT * FROM group_categories WHERE sis_source_id = ? ORDER BY root_account_id LIMIT 1",
-                            (reference[len(SIS_GROUP_CATEGORY_PREFIX):],)).fetchone()
-    if not reference.isdigit():
+    found = parse_reference(reference)
+    column = GROUP_CATEGORY_LOOKUPS.get(found.kind) if found else None
+    if column is None:
         return None
-    return conn.execute("SELECT * FROM group_categories WHERE id = ?", (int(reference),)).fetchone()
+    return conn.execute(f"SELECT * FROM group_categories WHERE {column} = ? ORDER BY root_account_id LIMIT 1",
+                        (found.value,)).fetchone()
 
 
 def context_groups(conn: sqlite3.Connection, context_type: str, context_id: int, kinds: tuple[int, ...],
@@ -76,12 +79,12 @@ def category_groups(conn: sqlite3.Connection, category_id: int, limit: int,
 
 def resolve_group(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | None:
     """A group by Canvas id or ``sis_group_id:X``, with its member count."""
-    if reference.startswith(SIS_GROUP_PREFIX):
-        return conn.execute(f"{_GROUP_SELECT} WHERE g.sis_source_id = ? ORDER BY g.root_account_id LIMIT 1",
-                            (reference[len(SIS_GROUP_PREFIX):],)).fetchone()
-    if not reference.isdigit():
+    found = parse_reference(reference)
+    column = GROUP_LOOKUPS.get(found.kind) if found else None
+    if column is None:
         return None
-    return conn.execute(f"{_GROUP_SELECT} WHERE g.id = ?", (int(reference),)).fetchone()
+    return conn.execute(f"{_GROUP_SELECT} WHERE g.{column} = ? ORDER BY g.root_account_id LIMIT 1",
+                        (found.value,)).fetchone()
 
 
 def memberships(conn: sqlite3.Connection, group_id: int, states: tuple[str, ...] | None, limit: int,

@@ -11,8 +11,11 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-SIS_USER_PREFIX = "sis_user_id:"
-SIS_LOGIN_PREFIX = "sis_login_id:"
+from ..ids import parse_reference
+
+# Api::SIS_MAPPINGS["users"] that this server has columns for: lookups through a live login.
+USER_LOGIN_LOOKUPS = {"sis_user_id": "sis_user_id", "sis_login_id": "unique_id_lower",
+                      "sis_integration_id": "integration_id"}
 
 # Canvas's default enrollment states: a course or section roster read by an admin shows every
 # enrollment but rejected, completed and deleted ones (all_active_or_pending); a user's list
@@ -169,15 +172,17 @@ def logins_by_id(conn: sqlite3.Connection, login_ids: Iterable[int]) -> dict[int
 
 
 def resolve_user(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
-    """A user by Canvas id, ``sis_user_id:X`` or ``sis_login_id:X`` (through a live login)."""
-    if reference.startswith(SIS_USER_PREFIX):
-        column, value = "sis_user_id", reference[len(SIS_USER_PREFIX):]
-    elif reference.startswith(SIS_LOGIN_PREFIX):
-        column, value = "unique_id_lower", reference[len(SIS_LOGIN_PREFIX):].lower()
-    elif reference.isdigit():
-        return conn.execute("SELECT * FROM users WHERE id = ?", (int(reference),)).fetchone()
-    else:
+    """A user by Canvas id, or ``sis_user_id:X``, ``sis_login_id:X`` (any case) or
+    ``sis_integration_id:X`` through a live login."""
+    found = parse_reference(reference)
+    if found is None:
         return None
+    if found.kind == "id":
+        return conn.execute("SELECT * FROM users WHERE id = ?", (found.value,)).fetchone()
+    column = USER_LOGIN_LOOKUPS.get(found.kind)
+    if column is None:
+        return None
+    value = str(found.value).lower() if column == "unique_id_lower" else found.value
     return conn.execute(
         f"SELECT u.* FROM pseudonyms p JOIN users u ON u.id = p.user_id WHERE p.account_id = ?"
         f" AND p.{column} = ? AND p.workflow_state != 'deleted' LIMIT 1", (root_account_id, value)).fetchone()
@@ -251,6 +256,79 @@ def course_users(conn: sqlite3.Connection, course_id: int, types: tuple[str, ...
     params += [page.limit, page.offset]
     return conn.execute(f"SELECT u.* FROM users u WHERE {where} ORDER BY u.sortable_name, u.id LIMIT ? OFFSET ?",
                         params).fetchall()
+
+
+# Enrollment states that leave a course user "unconfirmed" (courses#users): Canvas then hides
+# their login and personal information.
+UNCONFIRMED_STATES = ("invited", "creation_pending", "rejected")
+# Enrollment#active_or_pending: the enrollments include[]=enrollments shows by default.
+NOT_ACTIVE_OR_PENDING = ("rejected", "completed", "deleted", "inactive")
+
+
+@dataclass(frozen=True)
+class CourseUserPage:
+    """A page of a course's users with what courses#users shows beside each: its login, e-mail,
+    whether it is confirmed, and (include[]=enrollments) its enrollments here."""
+
+    rows: list[sqlite3.Row]
+    people: dict[int, Person]
+    emails: dict[int, str]
+    confirmed: set[int]
+    enrollments: dict[int, list[sqlite3.Row]] | None
+    sis_logins: dict[int, sqlite3.Row]
+    group_ids: dict[int, list[int]] | None
+
+
+def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str, ...] | None,
+                     states: tuple[str, ...], search_term: str | None, page: Slice, *,
+                     enrollment_states: tuple[str, ...] | None, with_enrollments: bool,
+                     with_group_ids: bool) -> CourseUserPage:
+    """``course_users`` and what their JSON needs, read in one snapshot; a page of users costs
+    a handful of queries over their ids, whatever the course's size."""
+    rows = course_users(conn, course_id, types, states, search_term, page)
+    ids = [row["id"] for row in rows]
+    marks = _marks(ids) if ids else "NULL"
+    confirmed = {row[0] for row in conn.execute(
+        f"SELECT DISTINCT user_id FROM enrollments WHERE course_id = ? AND user_id IN ({marks})"
+        f" AND workflow_state NOT IN ('deleted', {_marks(UNCONFIRMED_STATES)})",
+        (course_id, *ids, *UNCONFIRMED_STATES))}
+    enrollments_by_user: dict[int, list[sqlite3.Row]] | None = None
+    sis_logins: dict[int, sqlite3.Row] = {}
+    if with_enrollments:
+        # Course#enrollments never holds deleted ones; then the asked states or active_or_pending.
+        if enrollment_states is not None:
+            wanted, params = f"e.workflow_state IN ({_marks(enrollment_states)})", list(enrollment_states)
+        else:
+            wanted, params = f"e.workflow_state NOT IN ({_marks(NOT_ACTIVE_OR_PENDING)})", list(NOT_ACTIVE_OR_PENDING)
+        enrollments_by_user = {user_id: [] for user_id in ids}
+        found = conn.execute(f"{_ENROLLMENT_SELECT} WHERE e.course_id = ? AND e.user_id IN ({marks})"
+                             f" AND e.workflow_state != 'deleted' AND {wanted} ORDER BY e.id",
+                             (course_id, *ids, *params)).fetchall()
+        for row in found:
+            enrollments_by_user[row["user_id"]].append(row)
+        sis_logins = logins_by_id(conn, [r["sis_pseudonym_id"] for r in found if r["sis_pseudonym_id"]])
+    group_ids: dict[int, list[int]] | None = None
+    if with_group_ids:
+        group_ids = {user_id: [] for user_id in ids}
+        for user_id, group_id in conn.execute(
+                "SELECT m.user_id, m.group_id FROM group_memberships m JOIN groups g ON g.id = m.group_id"
+                f" WHERE m.user_id IN ({marks}) AND m.workflow_state = 'accepted' AND g.context_type = 'Course'"
+                " AND g.context_id = ? AND g.workflow_state != 'deleted' ORDER BY m.id", (*ids, course_id)):
+            group_ids[user_id].append(group_id)
+    return CourseUserPage(rows, people(conn, ids), emails_of(conn, ids), confirmed, enrollments_by_user,
+                          sis_logins, group_ids)
+
+
+def emails_of(conn: sqlite3.Connection, user_ids: Iterable[int]) -> dict[int, str]:
+    """Users' e-mails by id (User#email: the first e-mail channel that is not retired)."""
+    ids = sorted(set(user_ids))
+    emails: dict[int, str] = {}
+    if ids:
+        for user_id, path in conn.execute(
+                f"SELECT user_id, path FROM communication_channels WHERE user_id IN ({_marks(ids)})"
+                " AND path_type = 'email' AND workflow_state != 'retired' ORDER BY user_id, id", ids):
+            emails.setdefault(user_id, path)
+    return emails
 
 
 def user_logins(conn: sqlite3.Connection, user_id: int, limit: int, offset: int) -> tuple[list[sqlite3.Row], int]:

@@ -9,8 +9,11 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-SIS_TERM_PREFIX = "sis_term_id:"
-SIS_SECTION_PREFIX = "sis_section_id:"
+from ..ids import parse_reference
+from .sis_objects import TERM_LOOKUPS
+
+# Api::SIS_MAPPINGS["course_sections"]: the lookups a section id may use, and their columns.
+SECTION_LOOKUPS = {"id": "id", "sis_section_id": "sis_source_id", "sis_integration_id": "integration_id"}
 
 # Canvas's API course states (Course#api_state) -> stored workflow states.
 COURSE_API_STATES = {
@@ -70,14 +73,14 @@ def terms(conn: sqlite3.Connection, root_account_id: int, states: tuple[str, ...
 
 
 def resolve_term(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
-    """A term of a root account by Canvas id or ``sis_term_id:X`` (any state)."""
-    if reference.startswith(SIS_TERM_PREFIX):
-        return conn.execute("SELECT * FROM enrollment_terms WHERE root_account_id = ? AND sis_source_id = ?",
-                            (root_account_id, reference[len(SIS_TERM_PREFIX):])).fetchone()
-    if not reference.isdigit():
+    """A term of a root account by Canvas id, ``sis_term_id:X`` or ``sis_integration_id:X``
+    (any state)."""
+    found = parse_reference(reference)
+    column = TERM_LOOKUPS.get(found.kind) if found else None
+    if column is None:
         return None
-    return conn.execute("SELECT * FROM enrollment_terms WHERE root_account_id = ? AND id = ?",
-                        (root_account_id, int(reference))).fetchone()
+    return conn.execute(f"SELECT * FROM enrollment_terms WHERE root_account_id = ? AND {column} = ?",
+                        (root_account_id, found.value)).fetchone()
 
 
 def terms_by_id(conn: sqlite3.Connection, term_ids: set[int]) -> dict[int, sqlite3.Row]:
@@ -146,12 +149,12 @@ def course_sections(conn: sqlite3.Connection, course_id: int, limit: int,
 
 
 def resolve_section(conn: sqlite3.Connection, reference: str) -> sqlite3.Row | None:
-    """A section by Canvas id or ``sis_section_id:X``, with its course's SIS id."""
-    select = ("SELECT s.*, c.sis_source_id AS course_sis_source_id FROM course_sections s"
-              " JOIN courses c ON c.id = s.course_id")
-    if reference.startswith(SIS_SECTION_PREFIX):
-        return conn.execute(f"{select} WHERE s.sis_source_id = ? ORDER BY s.root_account_id LIMIT 1",
-                            (reference[len(SIS_SECTION_PREFIX):],)).fetchone()
-    if not reference.isdigit():
+    """A section by Canvas id, ``sis_section_id:X`` or ``sis_integration_id:X``, with its
+    course's SIS id."""
+    found = parse_reference(reference)
+    column = SECTION_LOOKUPS.get(found.kind) if found else None
+    if column is None:
         return None
-    return conn.execute(f"{select} WHERE s.id = ?", (int(reference),)).fetchone()
+    return conn.execute("SELECT s.*, c.sis_source_id AS course_sis_source_id FROM course_sections s"
+                        f" JOIN courses c ON c.id = s.course_id WHERE s.{column} = ?"
+                        " ORDER BY s.root_account_id LIMIT 1", (found.value,)).fetchone()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ..ids import parse_id
+from ..ids import parse_reference
 
 STATISTIC_TYPES = (
     "Account", "EnrollmentTerm", "AbstractCourse", "Course", "CourseSection", "GroupCategory",
@@ -73,24 +73,37 @@ def get_course(conn: sqlite3.Connection, course_id: int) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM courses WHERE id = ?", (course_id,)).fetchone()
 
 
-def find_course_by_sis_id(conn: sqlite3.Connection, root_account_id: int, sis_id: str) -> sqlite3.Row | None:
-    """A course of a root account by SIS id."""
-    return conn.execute(
-        "SELECT * FROM courses WHERE root_account_id = ? AND sis_source_id = ?", (root_account_id, sis_id)
-    ).fetchone()
+# Api::SIS_MAPPINGS["courses"]: the lookups a course id may use, and their columns.
+COURSE_LOOKUPS = {"sis_course_id": "sis_source_id", "sis_integration_id": "integration_id",
+                  "uuid": "uuid"}
 
 
-SIS_TERM_PREFIX = "sis_term_id:"
+def find_course_by(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
+    """A course by any id form Canvas reads for courses (COURSE_LOOKUPS, or its id)."""
+    found = parse_reference(reference)
+    if found is None:
+        return None
+    if found.kind == "id":
+        return get_course(conn, int(found.value))
+    column = COURSE_LOOKUPS.get(found.kind)
+    if column is None:
+        return None
+    return conn.execute(f"SELECT * FROM courses WHERE root_account_id = ? AND {column} = ?",
+                        (root_account_id, found.value)).fetchone()
+
+
+# Api::SIS_MAPPINGS["enrollment_terms"]: the lookups a term id may use, and their columns.
+TERM_LOOKUPS = {"id": "id", "sis_term_id": "sis_source_id", "sis_integration_id": "integration_id"}
 
 
 def find_active_term(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
-    """An active term of a root account by Canvas id or ``sis_term_id:X`` (batch_mode_term_id)."""
-    if reference.startswith(SIS_TERM_PREFIX):
-        column, value = "sis_source_id", reference[len(SIS_TERM_PREFIX):]
-    elif (term_id := parse_id(reference)) is not None:
-        column, value = "id", term_id
-    else:
+    """An active term of a root account by Canvas id, ``sis_term_id:X`` or
+    ``sis_integration_id:X`` (batch_mode_term_id)."""
+    found = parse_reference(reference)
+    column = TERM_LOOKUPS.get(found.kind) if found else None
+    if column is None:
         return None
+    value = found.value
     return conn.execute(
         f"SELECT * FROM enrollment_terms WHERE root_account_id = ? AND {column} = ? AND workflow_state = 'active'",
         (root_account_id, value),

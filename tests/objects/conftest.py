@@ -22,40 +22,41 @@ from service.settings import Settings
 from service.states import SIS_TERMINAL
 from tests.helpers import TOKEN, make_zip
 
-ACCOUNTS = """account_id,parent_account_id,name,status
-ART,,Arts,active
-MUS,ART,Music,active
-SCI,,Sciences,active
-OLD,,Closed Department,deleted
+# Integration ids on SCI, T2, C3, S3 and U3 (and nowhere else): sis_integration_id: lookups.
+ACCOUNTS = """account_id,parent_account_id,name,status,integration_id
+ART,,Arts,active,
+MUS,ART,Music,active,
+SCI,,Sciences,active,int-sci
+OLD,,Closed Department,deleted,
 """
-TERMS = """term_id,name,status,start_date,end_date
-T1,Fall 2026,active,2026-09-01T00:00:00Z,2026-12-20T00:00:00Z
-T2,Spring 2027,active,2027-01-10T00:00:00Z,2027-05-30T00:00:00Z
-T0,Cancelled,deleted,,
+TERMS = """term_id,name,status,start_date,end_date,integration_id
+T1,Fall 2026,active,2026-09-01T00:00:00Z,2026-12-20T00:00:00Z,
+T2,Spring 2027,active,2027-01-10T00:00:00Z,2027-05-30T00:00:00Z,int-t2
+T0,Cancelled,deleted,,,
 """
-COURSES = """course_id,short_name,long_name,account_id,term_id,status
-C1,ART101,Drawing,ART,T1,published
-C2,MUS201,Harmony,MUS,T1,active
-C3,SCI301,Physics,SCI,T2,published
-C4,SCI999,Withdrawn,SCI,T2,deleted
-C5,ART102,Painting,ART,T2,completed
+COURSES = """course_id,short_name,long_name,account_id,term_id,status,integration_id
+C1,ART101,Drawing,ART,T1,published,
+C2,MUS201,Harmony,MUS,T1,active,
+C3,SCI301,Physics,SCI,T2,published,int-c3
+C4,SCI999,Withdrawn,SCI,T2,deleted,
+C5,ART102,Painting,ART,T2,completed,
 """
-SECTIONS = """section_id,course_id,name,status,start_date,end_date
-S1A,C1,Drawing A,active,,
-S1B,C1,Drawing B,active,2026-09-01T00:00:00Z,2026-12-01T00:00:00Z
-S2,C2,Harmony Main,active,,
-S3,C3,Physics Main,active,,
-S3X,C3,Physics Old,deleted,,
+SECTIONS = """section_id,course_id,name,status,start_date,end_date,integration_id
+S1A,C1,Drawing A,active,,,
+S1B,C1,Drawing B,active,2026-09-01T00:00:00Z,2026-12-01T00:00:00Z,
+S2,C2,Harmony Main,active,,,
+S3,C3,Physics Main,active,,,int-s3
+S3X,C3,Physics Old,deleted,,,
 """
 XLISTS = "xlist_course_id,section_id,status\nC1,S2,active\n"
-USERS = """user_id,login_id,first_name,last_name,email,status
-U1,ada,Ada,Lovelace,ada@example.edu,active
-U2,alan,Alan,Turing,alan@example.edu,active
-U3,grace,Grace,Hopper,grace@example.edu,active
-U4,edsger,Edsger,Dijkstra,edsger@example.edu,active
-U5,barbara,Barbara,Liskov,barbara@example.edu,active
-U6,donald,Donald,Knuth,donald@example.edu,active
-U7,parent,Pat,Parent,pat@example.edu,active
+USERS = """user_id,login_id,first_name,last_name,email,status,integration_id
+U1,ada,Ada,Lovelace,ada@example.edu,active,
+U2,alan,Alan,Turing,alan@example.edu,active,
+U3,grace,Grace,Hopper,grace@example.edu,active,int-u3
+U4,edsger,Edsger,Dijkstra,edsger@example.edu,active,
+U5,barbara,Barbara,Liskov,barbara@example.edu,active,
+U6,donald,Donald,Knuth,donald@example.edu,active,
+U7,parent,Pat,Parent,pat@example.edu,active,
 """
 LOGINS = "user_id,login_id,existing_user_id,email\nU1B,ada.alt,U1,\n"
 ENROLLMENTS = """course_id,user_id,role,section_id,status,associated_user_id

@@ -74,7 +74,7 @@ def test_group_categories_groups_and_memberships(canvas: Canvas):
     assert [m.user_id for m in members][0] == ada.id and len(members) == 3  # U4's deletion hidden
     assert _attrs(members[0], "group_id") | {"group_id": members[0].group_id} == {
         "id": members[0].id, "group_id": north.id, "user_id": ada.id, "workflow_state": "accepted",
-        "moderator": False, "sis_import_id": 1,
+        "moderator": False, "created_at": members[0].created_at, "sis_group_id": "G1", "sis_import_id": 1,
     }
     assert [m.workflow_state for m in north.get_memberships(filter_states=["deleted"])] == ["deleted"]
     category = canvas.get_group_category(categories[0].id)
@@ -112,6 +112,10 @@ def test_root_group_subgroups_and_linked_outcomes(outcomes: Canvas):
     links = list(reading.get_linked_outcomes(per_page=1))
     assert [link.outcome["title"] for link in links] == ["Cites evidence", "Finds the main idea"]
     assert links[0].outcome_group["id"] == reading.id and links[0].context_type == "Account"
+    assert links[0].outcome == {
+        "id": links[0].outcome["id"], "context_type": "Account", "context_id": 1, "vendor_guid": "o2",
+        "display_name": None, "title": "Cites evidence", "url": f"/api/v1/outcomes/{links[0].outcome['id']}",
+        "can_edit": True, "has_updateable_rubrics": False}
     assert [link.outcome["title"] for link in literacy.get_linked_outcomes()] == ["Spells well"]
     everywhere = list(account.get_all_outcome_links_in_context(per_page=2))
     assert sorted(link.outcome["vendor_guid"] for link in everywhere) == ["o1", "o2", "o3", "o3"]
@@ -126,6 +130,7 @@ def test_an_outcome_with_its_rubric(outcomes: Canvas):
         "id": outcome.id, "context_type": "Account", "context_id": 1, "vendor_guid": "o1",
         "display_name": "Main idea", "title": "Finds the main idea", "url": f"/api/v1/outcomes/{outcome.id}",
         "can_edit": True, "has_updateable_rubrics": False, "description": "Main idea",
+        "friendly_description": None,
         "calculation_method": "decaying_average", "calculation_int": 40, "points_possible": 3.0,
         "mastery_points": 3.0, "ratings": [{"description": "Exceeds", "points": 3.0},
                                            {"description": "Meets", "points": 2.0},

@@ -3,6 +3,8 @@ sections, enrollments, users, logins, observees and admins, every list across pa
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 from canvasapi import Canvas
@@ -24,9 +26,11 @@ def test_accounts_and_the_whole_sub_account_tree(canvas: Canvas):
     root = canvas.get_account(1)
     assert _attrs(root) == {
         "id": 1, "name": "Default Account", "workflow_state": "active", "parent_account_id": None,
-        "root_account_id": None, "default_storage_quota_mb": 500, "default_user_storage_quota_mb": 50,
-        "default_group_storage_quota_mb": 50, "default_time_zone": "Etc/UTC",
+        "root_account_id": None, "uuid": root.uuid, "default_storage_quota_mb": 500,
+        "default_user_storage_quota_mb": 50, "default_group_storage_quota_mb": 50,
+        "default_time_zone": "Etc/UTC",
     }
+    assert re.fullmatch(r"[A-Za-z0-9]{40}", root.uuid)
     tree = list(root.get_subaccounts(recursive=True, per_page=2))
     # The deleted department is hidden; Music sits under Arts.
     assert [(a.sis_account_id, a.parent_account_id) for a in tree] == [("ART", 1), ("MUS", 2), ("SCI", 1)]
@@ -34,7 +38,7 @@ def test_accounts_and_the_whole_sub_account_tree(canvas: Canvas):
     music = canvas.get_account("MUS", use_sis_id=True)
     assert _attrs(music) == {
         "id": 3, "name": "Music", "workflow_state": "active", "parent_account_id": 2, "root_account_id": 1,
-        "default_storage_quota_mb": 500, "default_user_storage_quota_mb": 50,
+        "uuid": music.uuid, "default_storage_quota_mb": 500, "default_user_storage_quota_mb": 50,
         "default_group_storage_quota_mb": 50, "default_time_zone": "Etc/UTC", "sis_account_id": "MUS",
         "sis_import_id": 1, "integration_id": None,
     }
@@ -229,6 +233,55 @@ def test_account_and_course_users_by_sortable_name(canvas: Canvas):
     assert [u.sis_user_id for u in course.get_users(enrollment_type=["student"], enrollment_state=["inactive"])] == ["U3"]
 
 
+def test_course_users_with_their_enrollments_and_canvas_s_always_included_email(canvas: Canvas, server):
+    course = canvas.get_course("C1", use_sis_id=True)
+    plain = {u.sis_user_id: _attrs(u) for u in course.get_users(per_page=2)}
+    assert plain["U2"] == {
+        "id": 2, "name": "Alan Turing", "created_at": plain["U2"]["created_at"], "sortable_name": "Turing, Alan",
+        "short_name": "Alan Turing", "sis_user_id": "U2", "integration_id": None, "sis_import_id": 1,
+        "login_id": "alan", "email": "alan@example.edu"}
+    team = requests.get(f"{server.url}/api/v1/groups/sis_group_id:G5", headers=AUTH, timeout=10).json()
+    users = list(course.get_users(include=["enrollments", "locked", "group_ids", "time_zone", "last_login"],
+                                  per_page=1))
+    assert [(u.sis_user_id, [e["type"] for e in u.enrollments]) for u in users] == [
+        ("U6", ["TeacherEnrollment", "TaEnrollment"]), ("U1", ["StudentEnrollment"]),
+        # U7 observes U1 and U2 too; U2's C2 section is cross-listed into C1.
+        ("U7", ["ObserverEnrollment"] * 3), ("U2", ["StudentEnrollment"] * 2)]
+    ada = _attrs(users[1])
+    enrollment = ada["enrollments"][0]
+    assert ada == {
+        "id": 1, "name": "Ada Lovelace", "created_at": ada["created_at"], "sortable_name": "Lovelace, Ada",
+        "short_name": "Ada Lovelace", "sis_user_id": "U1", "integration_id": None, "sis_import_id": 1,
+        "login_id": "ada", "email": "ada@example.edu", "group_ids": [team["id"]], "time_zone": "Etc/UTC",
+        "last_login": None,
+        # The enrollment as the Enrollments API shows it, without its user, with include[]=locked's flag.
+        "enrollments": [{
+            "id": 1, "user_id": 1, "course_id": 1, "type": "StudentEnrollment",
+            "created_at": enrollment["created_at"], "updated_at": enrollment["updated_at"],
+            "associated_user_id": None, "start_at": None, "end_at": None, "course_section_id": 1,
+            "root_account_id": 1, "limit_privileges_to_course_section": False, "enrollment_state": "active",
+            "role": "StudentEnrollment", "role_id": 3, "last_activity_at": None, "last_attended_at": None,
+            "total_activity_time": 0, "sis_import_id": 1,
+            "grades": {"html_url": f"{server.url}/courses/1/grades/1", "current_grade": None,
+                       "current_score": None, "final_grade": None, "final_score": None,
+                       "unposted_current_score": None, "unposted_current_grade": None,
+                       "unposted_final_score": None, "unposted_final_grade": None},
+            "sis_account_id": "ART", "sis_course_id": "C1", "course_integration_id": None,
+            "sis_section_id": "S1A", "section_integration_id": None, "sis_user_id": "U1",
+            "html_url": f"{server.url}/courses/1/users/1", "locked": False}],
+    }
+    # U3's only C1 enrollment is inactive: active_or_pending leaves it out unless asked for.
+    inactive = course.get_users(enrollment_state=["inactive"], include=["enrollments"])
+    assert [(u.sis_user_id, [e["enrollment_state"] for e in u.enrollments]) for u in inactive] == [
+        ("U3", ["inactive"])]
+    # Course#enrollments never holds deleted ones: U5 is listed with none, so Canvas counts it
+    # unconfirmed and hides its login and e-mail.
+    deleted = _attrs(course.get_users(enrollment_state=["deleted"], include=["enrollments"])[0])
+    assert deleted == {
+        "id": 5, "name": "Barbara Liskov", "created_at": deleted["created_at"], "sortable_name": "Liskov, Barbara",
+        "short_name": "Barbara Liskov", "sis_user_id": "U5", "integration_id": None, "enrollments": []}
+
+
 def test_admins(canvas: Canvas):
     arts = canvas.get_account("ART", use_sis_id=True)
     admins = list(arts.get_admins())
@@ -267,3 +320,36 @@ def test_bookmark_links_deep_numeric_pages_and_string_ids(server):
     assert strings[0]["id"] == "8" and strings[0]["user"]["id"] == "7"
     bad_role = requests.get(url, params={"role[]": "Wizard"}, headers=AUTH, timeout=10)
     assert bad_role.status_code == 400
+
+
+def test_every_id_form_canvas_reads(server):
+    """Api.sis_parse_id's forms, with the lookups Api::SIS_MAPPINGS gives each object."""
+    def found(path: str) -> dict | None:
+        response = requests.get(f"{server.url}/api/v1/{path}", headers=AUTH, timeout=10)
+        assert response.status_code in (200, 404), (path, response.status_code)
+        return response.json() if response.status_code == 200 else None
+
+    c3 = found("courses/sis_course_id:C3")
+    assert c3["integration_id"] == "int-c3"
+    for form in ("sis_integration_id:int-c3", f"uuid:{c3['uuid']}", f"hex:sis_course_id:{b'C3'.hex()}",
+                 f"hex:sis_integration_id:{b'int-c3'.hex()}", f" {c3['id']} "):
+        assert found(f"courses/{form}")["id"] == c3["id"], form
+    sci = found("accounts/sis_account_id:SCI")
+    assert (sci["integration_id"], found("accounts/sis_integration_id:int-sci")["id"]) == ("int-sci", sci["id"])
+    assert found(f"accounts/uuid:{sci['uuid']}")["id"] == sci["id"] != found("accounts/self")["id"]
+    term = found("accounts/1/terms/sis_integration_id:int-t2")
+    assert (term["sis_term_id"], found(f"accounts/1/terms/hex:sis_term_id:{b'T2'.hex()}")["id"]) == ("T2", term["id"])
+    section = found("sections/sis_integration_id:int-s3")
+    assert (section["sis_section_id"], section["integration_id"]) == ("S3", "int-s3")
+    grace = found("users/sis_integration_id:int-u3")
+    assert (grace["sis_user_id"], grace["integration_id"]) == ("U3", "int-u3")
+    assert found("users/sis_login_id:GRACE")["id"] == grace["id"]  # login ids in any case
+    assert found(f"users/hex:sis_user_id:{b'U3'.hex()}")["id"] == grace["id"]
+    assert found("group_categories/sis_group_category_id:GC1")["name"] == "Studios"
+    assert found("groups/sis_group_id:G1")["name"] == "Studio North"
+    # Lookups an object does not have, and forms Canvas does not read, name nothing.
+    for path in ("courses/sis_section_id:S3", "courses/lti_context_id:x", "courses/hex:sis_course_id:zz",
+                 "courses/uuid:short", "groups/sis_integration_id:x", "group_categories/sis_group_id:G1",
+                 "sections/sis_course_id:C3", "accounts/1/terms/sis_account_id:SCI", "users/sis_course_id:C3",
+                 "courses/sis_integration_id:", "courses/c3"):
+        assert found(path) is None, path

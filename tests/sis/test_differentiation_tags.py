@@ -111,3 +111,18 @@ def test_groups_and_tags_share_one_sis_id_namespace(people: Sis) -> None:
         "A group category did not pass validation (group category: set, error: Sis source is already in use)"]
     result = people.load("group_membership", "group_id,user_id,status\nt_missing,u1,accepted\n", import_id=4)
     assert result.warnings == ["Group t_missing didn't exist for group user"]
+
+
+def test_a_tag_leaving_its_tag_set_gets_a_set_of_its_own(people: Sis) -> None:
+    people.load("differentiation_tag_set", "tag_set_id,course_id,set_name,status\nts1,c1,Levels,active\n")
+    people.load("differentiation_tag", "tag_id,tag_set_id,name,status\nt1,ts1,One,available\nt2,ts1,Two,available\n")
+    # A row without tag_set_id: Canvas gives the tag a new set named after it; deleting the tag
+    # deletes that set, not ts1 with its other tag.
+    result = people.load("differentiation_tag", "tag_id,course_id,name,status\nt1,c1,One,deleted\n", import_id=2)
+    assert (result.count, result.warnings) == (1, [])
+    sets = {r["name"]: (r["sis_source_id"], r["workflow_state"])
+            for r in people.all("SELECT * FROM group_categories")}
+    assert sets == {"Levels": ("ts1", "active"), "One": (None, "deleted")}
+    t2 = people.one("SELECT * FROM groups WHERE sis_source_id = 't2'")
+    assert t2["workflow_state"] == "available"
+

@@ -82,4 +82,4 @@ async def group_memberships(request: web.Request) -> web.Response:
     page = offset_page(request)
     rows, total = await read(request, store.memberships, group["id"], list_param(request, "filter_states"),
                              page.per_page, page.offset)
-    return paged(request, [group_membership_json(r) for r in rows], page, total)
+    return paged(request, [group_membership_json(r, group["sis_source_id"]) for r in rows], page, total)

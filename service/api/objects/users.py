@@ -3,14 +3,18 @@ course's users."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from aiohttp import web
 
 from ...http import canvas_response
-from ...sis.objects_json import login_json, token_user_json, user_json, user_profile_json
+from ...public_url import request_base_url as base_url
+from ...sis.objects_json import (TIME_ZONE, course_user_json, enrollment_json, login_json,
+                                 token_user_json, user_json, user_profile_json)
 from ...store import objects_people as store
 from ...store.accounts import root_account_id_of
 from ..context import account_from_path, course_from_path
-from .common import (bookmarked, keyset_slice, list_param, offset_page, paged, read,
+from .common import (bookmarked, includes, keyset_slice, list_param, offset_page, paged, read,
                      user_from_path)
 
 # courses#users' enrollment_type[] words -> enrollment types.
@@ -61,14 +65,54 @@ async def observees(request: web.Request) -> web.Response:
 
 async def course_users(request: web.Request) -> web.Response:
     """GET /api/v1/courses/:course_id/users (``enrollment_type[]``, ``enrollment_state[]``,
-    ``search_term``), by sortable name, paged by bookmark."""
+    ``search_term``, ``include[]``), by sortable name, paged by bookmark.
+
+    include[] values served: ``enrollments`` (with ``locked``), ``group_ids``, ``time_zone``,
+    ``last_login``; ``email`` and ``sis_user_id`` are always in (Canvas adds them). Those that
+    need a feature this server does not have (avatars, profiles, LTI ids) add nothing, as in a
+    Canvas account with the feature off.
+    """
     course = await course_from_path(request)
     words = list_param(request, "enrollment_type")
     types = tuple(ENROLLMENT_TYPE_WORDS.get(w, w) for w in words) if words else None
-    states = list_param(request, "enrollment_state") or COURSE_USER_DEFAULT_STATES
+    asked_states = list_param(request, "enrollment_state")
     search = (request.query.get("search_term") or "").strip() or None
+    wanted = set(includes(request))
     window, page = keyset_slice(request, 2)
-    rows = await read(request, store.course_users, course["id"], types, states, search, page)
-    persons = await read(request, store.people, [r["id"] for r in rows])
-    body = [user_json(persons[r["id"]].user, persons[r["id"]].login) for r in rows]
-    return bookmarked(request, body, window, rows, lambda r: (r["sortable_name"], r["id"]))
+    found: store.CourseUserPage = await read(
+        request, lambda conn: store.course_user_page(
+            conn, course["id"], types, asked_states or COURSE_USER_DEFAULT_STATES, search, page,
+            enrollment_states=asked_states, with_enrollments="enrollments" in wanted,
+            with_group_ids="group_ids" in wanted))
+    base = base_url(request)
+    body = []
+    for row in found.rows[:window.per_page]:
+        person = found.people[row["id"]]
+        enrollments = found.enrollments[row["id"]] if found.enrollments is not None else None
+        # courses#users: with include[]=enrollments, confirmed means one shown enrollment
+        # that is not invited, pending or rejected (so none shown is unconfirmed).
+        confirmed = (any(e["workflow_state"] not in store.UNCONFIRMED_STATES for e in enrollments)
+                     if enrollments is not None else row["id"] in found.confirmed)
+        user = course_user_json(person.user, person.login, found.emails.get(row["id"]), confirmed=confirmed)
+        if enrollments is not None:
+            user["enrollments"] = [
+                enrollment_json(e, None, _enrollment_sis_user_id(person, found.sis_logins.get(e["sis_pseudonym_id"])),
+                                base, locked="locked" in wanted)
+                for e in enrollments]
+        if "group_ids" in wanted and found.group_ids is not None:
+            user["group_ids"] = found.group_ids[row["id"]]
+        if "time_zone" in wanted:
+            user["time_zone"] = TIME_ZONE  # no user has a zone of its own: the account's
+        if "last_login" in wanted:
+            user["last_login"] = None  # nobody signs in to this server
+        body.append(user)
+    return bookmarked(request, body, window, found.rows, lambda r: (r["sortable_name"], r["id"]))
+
+
+def _enrollment_sis_user_id(person: store.Person, enrollment_login: sqlite3.Row | None) -> str | None:
+    """An enrollment's sis_user_id in a user's JSON: the user's shown login when it has a SIS id
+    (user_json passes it down), else the enrollment's own SIS login."""
+    for login in (person.login, enrollment_login):
+        if login is not None and login["sis_user_id"]:
+            return login["sis_user_id"]
+    return None

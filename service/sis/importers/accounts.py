@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from ...ids import new_uuid
 from ...store.sis_batch import BatchWriter
 from ...store.sis_queries import (
     account_has_active_courses, account_has_active_sub_accounts, account_is_ancestor,
@@ -104,7 +105,8 @@ def import_accounts(conn: sqlite3.Connection, run: ImportRun, file: str, rows: l
             writer,
             "accounts",
             edit,
-            {"root_account_id": run.root_account_id, "sis_source_id": sis_id, "workflow_state": "active"},
+            {"root_account_id": run.root_account_id, "sis_source_id": sis_id, "workflow_state": "active",
+             "uuid": new_uuid()},
         )
         accounts.put(sis_id, stored)
         by_integration_id.move(previous_integration_id, stored.get("integration_id"), stored)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from typing import Any
 
+from ...ids import new_uuid
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_in
 from ...store.sis_queries import cascade_course_state, default_term_id
 from ..context import ImportRun, SisRow
@@ -29,11 +29,6 @@ STATUSES = ("active", "deleted", "completed", "published", "unpublished")
 _TEMPLATED_DATE_FIELDS = ("start_at", "conclude_at", "restrict_enrollments_to_course_dates")
 COURSE_FORMATS = ("on_campus", "online", "blended", "not_set")
 GRADE_PASSBACK_SETTINGS = ("nightly_sync", "disabled", "not_set")
-
-
-def new_course_uuid() -> str:
-    """A Canvas-style 40-character course uuid."""
-    return secrets.token_urlsafe(30)[:40]
 
 
 def next_course_state(current: str | None, status: str) -> str | None:
@@ -192,7 +187,7 @@ def import_courses(conn: sqlite3.Connection, run: ImportRun, file: str, rows: li
 
         stored = save(
             writer, "courses", edit,
-            {"root_account_id": run.root_account_id, "sis_source_id": sis_id, "uuid": new_course_uuid()},
+            {"root_account_id": run.root_account_id, "sis_source_id": sis_id, "uuid": new_uuid()},
         )
         if course is not None and set(edit.changes) - {"stuck_sis_fields"}:
             templates[stored["id"]] = (stored, set() if run.options.override_sis_stickiness else edit.stuck)

@@ -173,11 +173,16 @@ def _own_tag_set(
     if tag is not None and tag.get("group_category_id"):
         found = fetch_in(conn, "group_categories", "id", [tag["group_category_id"]])
         current = as_dicts(found)[0] if found else None
+    if current is not None and current["sis_source_id"] is not None:
+        # A tag set of the SIS (the tag was imported into it before) is not the tag's own: the
+        # tag gets a set of its own, and the shared set, with its other tags, stays as it is.
+        current = None
     edit = ObjectEdit(run, current)
     if current is None:
         edit.set("name", name)
-        edit.set("context_type", "Course")
-        edit.set("context_id", context_id)
+    # Canvas: "Ensure tag category context matches tag context" (a set moved away comes back).
+    edit.set("context_type", "Course")
+    edit.set("context_id", context_id)
     edit.set("workflow_state", set_state)
     return save(writer, "group_categories", edit, {"root_account_id": run.root_account_id, "non_collaborative": 1})
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
+from ...ids import new_uuid
 from ...store.sis_batch import BatchWriter
 from ...store.sis_queries import move_section_enrollments
 from ..context import ImportRun, SisRow
 from .common import SisIdCache, column_values, match_status_exact, parse_stuck, skipped_as_delete
-from .courses import new_course_uuid
 
 STATUSES = ("active", "deleted")
 
@@ -59,7 +59,7 @@ def import_xlists(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
                 "courses",
                 {
                     "id": writer.new_id("courses"),
-                    "uuid": new_course_uuid(),
+                    "uuid": new_uuid(),
                     "root_account_id": run.root_account_id,
                     "sis_source_id": course_sis_id,
                     **{field: home[field] for field in _COPIED_COURSE_FIELDS},
