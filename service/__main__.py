@@ -47,7 +47,7 @@ def banner(settings: Settings, tokens: tuple[str, ...]) -> str:
         f"  token: {tokens[0]} (generated, kept in {settings.token_file})" if generated
         else "  token: as given with --token / CANVAS_IMPORTS_TOKEN",
         "  try:",
-        f"    curl -F attachment=@users.csv -H 'Authorization: Bearer "
+        f"    curl -F attachment=@examples/users.csv -H 'Authorization: Bearer "
         f"{tokens[0] if generated else '$TOKEN'}' \\",
         f"      '{url}/api/v1/accounts/self/sis_imports.json?import_type=instructure_csv'",
     ]

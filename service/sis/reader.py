@@ -122,23 +122,32 @@ def _is_desktop_junk(name: str) -> bool:
 
 
 def inspect_csv(source: CsvSource) -> InspectedCsv:
-    """Check UTF-8, find the kind by its header row and count lines, in one streaming pass."""
+    """Check UTF-8 and quote pairing, find the kind by its header row and count lines, in one
+    streaming pass."""
     with source.open() as stream:
         try:
             head = stream.read(READ_CHUNK_BYTES)
             decoder = codecs.getincrementaldecoder("utf-8")()
             lines = head.count(b"\n")
+            quotes = head.count(b'"')
             decoder.decode(head)
             tail_byte = head[-1:]
             while chunk := stream.read(READ_CHUNK_BYTES):
                 decoder.decode(chunk)
                 lines += chunk.count(b"\n")
+                quotes += chunk.count(b'"')
                 tail_byte = chunk[-1:]
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise CsvFileError(INVALID_UTF8) from None
         except (zipfile.BadZipFile, EOFError, OSError):
             raise CsvFileError(INVALID_ZIP) from None
+    if quotes % 2:
+        # Canvas parses a whole file before importing any of it, so a quote left open anywhere
+        # fails the file before its first row. Quotes always pair up in well-formed CSV (an
+        # escaped one is doubled), and an odd count is found by this pass at no extra cost;
+        # other malformed records are found as the rows are read.
+        raise CsvFileError(MALFORMED_CSV)
     if tail_byte and tail_byte != b"\n":
         lines += 1  # a last line without a newline
     headers = _header_row(head)

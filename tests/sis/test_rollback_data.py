@@ -48,6 +48,18 @@ def test_course_importer_creates_rollback_data(sis: Sis) -> None:
     assert sis.value("SELECT workflow_state FROM enrollments") == "active"
 
 
+def test_account_importer_creates_rollback_data(sis: Sis) -> None:
+    """spec/lib/sis/csv/account_importer_spec.rb: "creates rollback data"."""
+    accounts = "Account_ID,Parent_Account_ID,Name,Status\n"
+    sis.load("account", accounts + "A1,,math,active\nA2,A1,special,active\n", import_id=1)
+    sis.load("account", accounts + "A1,,math,active\nA2,A1,special,deleted\n", import_id=2)
+    assert created(sis, 1) == 2
+    assert records(sis, 2) == 1
+    assert sis.value("SELECT workflow_state FROM accounts WHERE sis_source_id = 'A2'") == "deleted"
+    restore(sis, 2)
+    assert sis.value("SELECT workflow_state FROM accounts WHERE sis_source_id = 'A2'") == "active"
+
+
 def test_term_importer_creates_rollback_data(sis: Sis) -> None:
     """spec/lib/sis/csv/term_importer_spec.rb: "creates rollback data"."""
     terms = "term_id,name,status,start_date,end_date\n"

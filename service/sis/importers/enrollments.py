@@ -201,10 +201,11 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     created_default_sections: dict[int, DefaultSection] = {}
     plans: list[Plan] = []
     for row in rows:
-        if not _readable(run, messages, row):
+        read = _readable(run, messages, row)
+        if read is None:
             continue
         block = messages.accept(row)
-        plan = _plan(run, row, block, refs, writer, created_default_sections, messages)
+        plan = _plan(run, row, read, block, refs, writer, created_default_sections, messages)
         if plan is not None:
             plans.append(plan)
     existing: dict[tuple[int, int, str, int | None], sqlite3.Row | dict[str, Any]] = {}
@@ -375,10 +376,12 @@ def _state(
     """The state the row gives the enrollment, or None when it leaves it alone
     (SIS::EnrollmentImporter#enrollment_status, with its messages)."""
     login = plan.login
-    values = plan.row.values
-    user_sis_id, course_sis_id = values.get("user_id") or "", values.get("course_id") or ""
     user_deleted = login.user_workflow_state == "deleted"
     login_deleted = login.workflow_state == "deleted"
+    if not (user_deleted or login_deleted or plan.status == "deleted_last_completed"):
+        return plan.status  # the common case
+    values = plan.row.values
+    user_sis_id, course_sis_id = values.get("user_id") or "", values.get("course_id") or ""
     deleted_user = f"Attempted enrolling of deleted user {user_sis_id} in course {course_sis_id}"
     if enrollment is not None and enrollment["workflow_state"] == "deleted" and (user_deleted or login_deleted):
         # A deleted enrollment of a deleted user or SIS login stays deleted, whatever the row says.
@@ -451,32 +454,44 @@ def _unchanged(enrollment: sqlite3.Row, plan: Plan, state: str, options: SisOpti
     )
 
 
-def _readable(run: ImportRun, messages: _Messages, row: SisRow) -> bool:
+class _Read(NamedTuple):
+    """What Canvas takes from a row as it reads it."""
+
+    status: str
+    start_at: str | None
+    end_at: str | None
+
+
+def _readable(run: ImportRun, messages: _Messages, row: SisRow) -> _Read | None:
     """The checks Canvas makes as it reads a row (SIS::CSV::EnrollmentImporter#create_enrollment
-    and Work#add_enrollment): False when the row goes no further."""
+    and Work#add_enrollment): None when the row goes no further."""
     get = row.values.get
     course_sis_id = get("course_id")
     section_sis_id = get("section_id")
+    start_at = end_at = None
     if get("start_date") or get("end_date"):
-        _, dates_parsed = parse_dates(row, ("start_date", "end_date"))
+        dates, dates_parsed = parse_dates(row, ("start_date", "end_date"))
         if not dates_parsed:  # the row goes on, without the dates
             where = f"course {course_sis_id}" if course_sis_id else f"section {section_sis_id}"
             messages.read_warning(row, f"Bad date format for user {get('user_id') or ''} in {where}")
+        start_at, end_at = without_sentinel(dates["start_date"]), without_sentinel(dates["end_date"])
     if not course_sis_id and not section_sis_id:
         messages.read_warning(row, "No course_id or section_id given for an enrollment")
-        return False
+        return None
     if not get("user_id") and not get("user_integration_id"):
         messages.read_warning(row, "No user_id given for an enrollment")
-        return False
+        return None
     status = match_status_prefix(get("status"), STATUSES)
     if status is None:
         messages.read_warning(row, f'Improper status "{get("status") or ""}" for an enrollment')
-        return False
-    return not (run.options.skip_deletes and status.startswith("deleted"))
+        return None
+    if run.options.skip_deletes and status.startswith("deleted"):
+        return None
+    return _Read(status, start_at, end_at)
 
 
 def _plan(
-    run: ImportRun, row: SisRow, block: int, refs: _References, writer: BatchWriter,
+    run: ImportRun, row: SisRow, read: _Read, block: int, refs: _References, writer: BatchWriter,
     created_default_sections: dict[int, DefaultSection], messages: _Messages,
 ) -> Plan | None:
     """Resolve a readable row's references, as Canvas does when it processes the row's block;
@@ -488,62 +503,54 @@ def _plan(
     user_sis_id = get("user_id")
     user_integration_id = get("user_integration_id")
 
-    def warn(message: str) -> None:
-        messages.warn(row, block, message)
-
-    start_at = end_at = None
-    if get("start_date") or get("end_date"):
-        dates, _ = parse_dates(row, ("start_date", "end_date"))
-        start_at, end_at = without_sentinel(dates["start_date"]), without_sentinel(dates["end_date"])
-    status = match_status_prefix(get("status"), STATUSES)
-    assert status is not None  # _readable checked it
-
     # user_integration_id wins when present (section 9.8).
     if user_integration_id:
         login = refs.logins_by_integration_id.get(user_integration_id)
     else:
         login = refs.logins_by_sis_id.get(user_sis_id)
     if login is None:
-        warn(f"User not found for enrollment (User ID: {user_sis_id or ''}, Course ID: {course_sis_id or ''},"
-             f" Section ID: {section_sis_id or ''})")
+        messages.warn(row, block, f"User not found for enrollment (User ID: {user_sis_id or ''},"
+                      f" Course ID: {course_sis_id or ''}, Section ID: {section_sis_id or ''})")
         return None
 
     course: Course | None = refs.courses.get(course_sis_id) if course_sis_id else None
     section: Section | None = refs.sections.get(section_sis_id) if section_sis_id else None
     if course is None and section is None:
-        warn(f"Neither course nor section existed for user enrollment (Course ID: {course_sis_id or ''},"
-             f" Section ID: {section_sis_id or ''}, User ID: {user_sis_id or ''})")
+        messages.warn(row, block, f"Neither course nor section existed for user enrollment"
+                      f" (Course ID: {course_sis_id or ''}, Section ID: {section_sis_id or ''},"
+                      f" User ID: {user_sis_id or ''})")
         return None
     if section_sis_id and section is None:
-        warn(f"An enrollment referenced a non-existent section {section_sis_id}")
+        messages.warn(row, block, f"An enrollment referenced a non-existent section {section_sis_id}")
         return None
     if course_sis_id and course is None:
-        warn(f"An enrollment referenced a non-existent course {course_sis_id}")
+        messages.warn(row, block, f"An enrollment referenced a non-existent course {course_sis_id}")
         return None
     if section is None:
         assert course is not None
         default = _default_section(run, refs, writer, course, created_default_sections)
-        section_id, course_id, course_state, section_deleted = default.id, default.course_id, default.course_workflow_state, False
+        section_id, course_id, course_state = default.id, default.course_id, default.course_workflow_state
+        section_deleted = False
     else:
         section_id, course_id, course_state = section.id, section.course_id, section.course_workflow_state
         section_deleted = section.workflow_state == "deleted"
         # A section cross-listed away from the listed course still enrolls, in its new course.
         if course is not None and course.id != course_id and section.nonxlist_course_id != course.id:
-            warn(f"An enrollment listed a section ({section_sis_id}) and a course ({course_sis_id}) that are"
-                 f" unrelated for user ({user_sis_id or ''})")
+            messages.warn(row, block, f"An enrollment listed a section ({section_sis_id}) and a course"
+                                      f" ({course_sis_id}) that are unrelated for user ({user_sis_id or ''})")
             return None
 
     role = get("role")
     kind = enrollment_type(role)
     if kind is None:
-        warn(f'Improper role "{role or ""}" for an enrollment')
+        messages.warn(row, block, f'Improper role "{role or ""}" for an enrollment')
         return None
     associated_user_id = None
     associated_sis_id = get("associated_user_id")
     if associated_sis_id and kind == "ObserverEnrollment":
         associated = refs.logins_by_sis_id.get(associated_sis_id)
         if associated is None:
-            warn(f"An enrollment referenced a non-existent associated user {associated_sis_id}")
+            messages.warn(row, block, f"An enrollment referenced a non-existent associated user {associated_sis_id}")
             return None
         associated_user_id = associated.user_id
     temporary_source_user_id = None
@@ -551,14 +558,16 @@ def _plan(
     if source_sis_id:
         source = refs.logins_by_sis_id.get(source_sis_id)
         if source is None:
-            warn(f"An enrollment referenced a non-existent temporary enrollment source user {source_sis_id}")
+            messages.warn(row, block,
+                          f"An enrollment referenced a non-existent temporary enrollment source user {source_sis_id}")
             return None
         temporary_source_user_id = source.user_id
     limit = get("limit_section_privileges")
     return Plan(
         row, block, login, login.user_id, login.id, course_id, section_id,
         course_state == "deleted", section_deleted, kind, associated_user_id,
-        temporary_source_user_id, status, start_at, end_at, None if limit is None else parse_bool(limit),
+        temporary_source_user_id, read.status, read.start_at, read.end_at,
+        None if limit is None else parse_bool(limit),
     )
 
 
