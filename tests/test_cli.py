@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import stat
 import subprocess
 import sys
@@ -40,7 +41,10 @@ def test_a_token_is_generated_once_and_kept_private(tmp_path):
 
 
 def test_the_server_process_starts_serves_and_stops_on_sigterm(tmp_path):
-    port = 35000 + os.getpid() % 5000
+    # A port the kernel just handed out, not one from a fixed range another process may hold.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "--port", str(port), "--data-dir", str(tmp_path / "d"),
          "--token", "cli-token"],
@@ -62,6 +66,8 @@ def test_the_server_process_starts_serves_and_stops_on_sigterm(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()  # when communicate() was not reached, or the GC warns later
     assert process.returncode == 0
     # A token the operator chose is never printed (decision 26).
     assert f"http://127.0.0.1:{port}" in output and "cli-token" not in output
