@@ -14,9 +14,11 @@ BENCHMARKS = {
     "nightly": ("bench.nightly", "run"),
     "outcomes": ("bench.outcomes", "run"),
     "reads": ("bench.read_endpoints", "run"),
+    "page": ("bench.page", "run"),
     "sis-diff": ("bench.diffing", "run"),
     "sis-batch-mode": ("bench.batch_mode", "run"),
     "fixture": ("bench.fixture", "run"),
+    "zip-members": ("bench.zip_members", "run"),
 }
 
 

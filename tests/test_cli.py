@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -41,10 +40,9 @@ def test_a_token_is_generated_once_and_kept_private(tmp_path):
 
 
 def test_the_server_process_starts_serves_and_stops_on_sigterm(tmp_path):
-    # A port the kernel just handed out, not one from a fixed range another process may hold.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    # Below the ephemeral range (32768+ on Linux): polling a port in that range before the server
+    # listens can make the client's socket connect to itself and read its own request back.
+    port = 20000 + os.getpid() % 10000
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "--port", str(port), "--data-dir", str(tmp_path / "d"),
          "--token", "cli-token"],

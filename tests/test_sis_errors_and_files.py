@@ -112,8 +112,11 @@ async def test_error_file_downloads_only_with_its_verifier(client):
 
 
 async def test_csv_attachments_drop_password_columns(client):
-    users = ("user_id,login_id,password,ssha_password,full_name,status\n"
-             "u1,l1,secret1,{SSHA}abc,Ada L,active\n")
+    # The copy holds the rows as Canvas's parser reads them: header names downcased, cells
+    # stripped, blank rows left out.
+    users = ("User_ID, login_id ,password,ssha_password,full_name,status\n"
+             " u1 ,l1,secret1,{SSHA}abc,  Ada L ,active\n"
+             ",,,,,\n")
     body = await import_and_wait(client, make_zip({"people/users.csv": users}), filename="b.zip")
     (attachment,) = body["csv_attachments"]
     assert attachment["display_name"] == "users_filtered.csv"

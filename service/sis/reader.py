@@ -226,12 +226,19 @@ def write_attachment_copy(csv_file: InspectedCsv, destination: Path) -> None:
         with csv_file.source.open() as binary, open(destination, "wb") as out:
             shutil.copyfileobj(binary, out, READ_CHUNK_BYTES)
         return
+    # Canvas writes this copy from the rows as its parser reads them (PARSE_ARGS: headers
+    # downcased, every cell stripped, blank rows skipped), so it holds what was imported.
     keep = [i for i, h in enumerate(csv_file.headers) if h not in PASSWORD_COLUMNS]
     with csv_file.source.open() as binary, open(destination, "w", encoding="utf-8", newline="") as out, \
             io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:  # closed here, not by the GC
         writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([csv_file.headers[i] for i in keep])
+        reader = csv.reader(text)
         try:
-            for cells in csv.reader(text):
-                writer.writerow([cells[i] for i in keep if i < len(cells)])
+            next(reader, None)  # the header row, written above as it was read
+            for cells in reader:
+                stripped = [cells[i].strip() if i < len(cells) else "" for i in keep]
+                if any(cell.strip() for cell in cells):
+                    writer.writerow(stripped)
         except csv.Error:
             pass  # the import reports the malformed CSV; the copy keeps what could be read
