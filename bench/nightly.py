@@ -3,7 +3,8 @@
 Each of the 3 runs starts a fresh server, imports the courses and sections the enrollments
 need, then for users.csv and then enrollments.csv three cases, each polled by 20 clients:
 
-* **new**: every row creates its objects (target users >= 0.14x, enrollments >= 0.15x);
+* **new**: every row creates its objects (target enrollments >= 0.15x; users: no target, see
+  below);
 * **identical**: the same file again, every row unchanged (target >= 0.3x for both);
 * **1% changed**: the same file with every 100th row changed (a user's first name, an
   enrollment's status), target within 10% of the identical figure.
@@ -11,7 +12,13 @@ need, then for users.csv and then enrollments.csv three cases, each polled by 20
 Every figure is rows/s end to end (upload to terminal state) over rows/s of the bare
 ``csv.reader -> executemany`` loop on the same file, measured right before it in the same run;
 the min and median of the 3 runs are printed. Status poll p99 target < 20 ms in every case; the
-server's peak RSS is printed after each case (no target: compare it with an earlier run).
+server's peak RSS is printed after each case (target: no higher than an earlier run's).
+
+Dropped target: new users >= 0.14x (issue 13). The SQL a new users row needs (a user, a login
+and an e-mail channel with their unique indexes, and two roll-back records), replayed with no
+Python around it, already runs at 0.10-0.13x of the bare loop (30k rows, same run), so no
+Python on top can reach 0.14x; it would take fewer writes (roll-back records for creations
+kept as id ranges, say), a change of what an import stores.
 """
 
 from __future__ import annotations
@@ -28,7 +35,6 @@ from .sis_import import _import
 
 RUNS = 3
 TARGETS = {
-    ("users", "new"): 0.14,
     ("users", "identical"): 0.3,
     ("enrollments", "new"): 0.15,
     ("enrollments", "identical"): 0.3,
@@ -107,10 +113,13 @@ async def run() -> None:
             median = statistics.median(ratios)
             if case == "changed":
                 target = f"target >= {0.9 * identical_median:.3f} (90% of identical)"
-            else:
+            elif (kind, case) in TARGETS:
                 target = f"target >= {TARGETS[(kind, case)]}"
+            else:
+                target = "no target: its SQL alone is below 0.14x, see the module docs"
             rates = statistics.median(r[1] for r in runs)
             print(f"{kind:<11} {case:<9} ratio min {min(ratios):.3f} median {median:.3f} ({target}); "
                   f"median {rates:,.0f} rows/s, {1e6 / rates:.1f} us/row; "
                   f"poll p99 max {max(r[2] for r in runs):.1f} ms (target < {POLL_P99_TARGET_MS:.0f} ms); "
-                  f"peak RSS {max(r[3] for r in runs) / 1024:.0f} MiB", flush=True)
+                  f"peak RSS {max(r[3] for r in runs) / 1024:.0f} MiB (target: no higher than an earlier run's)",
+                  flush=True)

@@ -9,11 +9,12 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from . import control
-from .appkeys import DATABASE, QUEUE, SETTINGS, UPLOAD_GATE
+from .appkeys import DATABASE, FILE_LISTS, QUEUE, SETTINGS, UPLOAD_GATE
 from .auth import auth_middleware, load_or_create_token
 from .clock import utc_now
 from .db import Database
 from .errors import error_middleware
+from .file_lists import FileListCache
 from .jobs import JobKind, JobQueue, Pace
 from .outcomes.runner import OutcomeImportRunner
 from .routes import setup_routes
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[UPLOAD_GATE] = UploadGate(settings.max_concurrent_uploads)
+    app[FILE_LISTS] = FileListCache()
     setup_routes(app)
     if settings.enable_control:
         control.setup_control(app)

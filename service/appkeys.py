@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from .db import Database
+from .file_lists import FileListCache
 from .jobs import JobQueue
 from .settings import Settings
 from .uploads import UploadGate
@@ -13,3 +14,4 @@ SETTINGS = web.AppKey("settings", Settings)
 DATABASE = web.AppKey("database", Database)
 QUEUE = web.AppKey("queue", JobQueue)
 UPLOAD_GATE = web.AppKey("upload_gate", UploadGate)
+FILE_LISTS = web.AppKey("file_lists", FileListCache)

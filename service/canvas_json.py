@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from .file_lists import FileListCache
 from .states import PROGRESS_TERMINAL
 from .sis.objects_json import token_user_json
 from .store.sis_imports import MESSAGE_LIST_CAP
@@ -21,8 +22,12 @@ SIS_OPTION_KEYS = (
 )
 
 
-def sis_import_json(view: dict[str, Any], base_url: str) -> dict[str, Any]:
-    """A SisImport object from ``store.sis_imports.load_for_json``'s view of one import."""
+def sis_import_json(
+    view: dict[str, Any], base_url: str, file_lists: FileListCache | None = None,
+) -> dict[str, Any]:
+    """A SisImport object from ``store.sis_imports.load_for_json``'s view of one import; its
+    file lists are rendered once per base url into ``file_lists`` (the lists are shared: read
+    them, never change them)."""
     row: sqlite3.Row = view["row"]
     options = orjson.loads(row["options"])
     data = {k: v for k, v in orjson.loads(row["data"]).items() if not k.startswith("_")}
@@ -50,16 +55,32 @@ def sis_import_json(view: dict[str, Any], base_url: str) -> dict[str, Any]:
     body["user"] = token_user_json()
     # Canvas's downloadable_attachments(:uploaded) and (:diffed): the generated diff CSVs are
     # among the import's files, listed in data.diffed_attachment_ids.
-    diffed_ids = set(data.get("diffed_attachment_ids") or ())
-    uploaded = [f for f in view["csv_files"] if f["id"] not in diffed_ids]
-    diffed = [f for f in view["csv_files"] if f["id"] in diffed_ids]
+    diffed_ids = data.get("diffed_attachment_ids") or ()
+    uploaded, diffed = _csv_attachments(view, base_url, frozenset(diffed_ids), file_lists)
     if uploaded:
-        body["csv_attachments"] = [file_json(f, base_url) for f in uploaded]
+        body["csv_attachments"] = uploaded
     if diffed:
-        body["diffed_csv_attachments"] = [file_json(f, base_url) for f in diffed]
+        body["diffed_csv_attachments"] = diffed
     # Real Canvas omits account_id; canvasapi needs it on what abort() returns (decision 7).
     body["account_id"] = row["account_id"]
     return body
+
+
+def _csv_attachments(
+    view: dict[str, Any], base_url: str, diffed_ids: frozenset[int],
+    file_lists: FileListCache | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    key = view.get("csv_files_key")
+    variant = (base_url, diffed_ids)
+    if file_lists is not None and key is not None:
+        cached = file_lists.rendered(key, variant)
+        if cached is not None:
+            return cached
+    uploaded = [file_json(f, base_url) for f in view["csv_files"] if f["id"] not in diffed_ids]
+    diffed = [file_json(f, base_url) for f in view["csv_files"] if f["id"] in diffed_ids]
+    if file_lists is not None and key is not None:
+        file_lists.remember_rendered(key, variant, (uploaded, diffed))
+    return uploaded, diffed
 
 
 def _capped(rows: list[sqlite3.Row], total: int, noun: str) -> list[list[Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..appkeys import DATABASE, QUEUE, SETTINGS, UPLOAD_GATE
+from ..appkeys import DATABASE, FILE_LISTS, QUEUE, SETTINGS, UPLOAD_GATE
 from ..canvas_json import progress_json, sis_import_json
 from ..clock import format_time, parse_time, utc_now
 from ..errors import BadRequest, NotFound
@@ -84,6 +84,7 @@ async def show(request: web.Request) -> web.Response:
     """
     reference = request.match_info["account_id"]
     import_id = import_id_from_path(request)
+    file_lists = request.app[FILE_LISTS]
 
     def load(conn: sqlite3.Connection) -> tuple[sqlite3.Row | None, dict[str, Any] | None]:
         account = resolve_account(conn, reference)
@@ -91,13 +92,13 @@ async def show(request: web.Request) -> web.Response:
             return None, None
         row = (store.get_latest_sis_import(conn, account["id"]) if import_id is None
                else store.get_sis_import(conn, account["id"], import_id))
-        return account, (store.load_for_json(conn, row) if row is not None else None)
+        return account, (store.load_for_json(conn, row, file_lists) if row is not None else None)
 
     account, view = await request.app[DATABASE].read(load)
     check_sis_account(account)
     if view is None:
         raise NotFound()
-    return canvas_response(request, sis_import_json(view, base_url(request)))
+    return canvas_response(request, sis_import_json(view, base_url(request), file_lists))
 
 
 async def index(request: web.Request) -> web.Response:
@@ -108,16 +109,18 @@ async def index(request: web.Request) -> web.Response:
               + request.query.getall("workflow_state", []) if s in SIS_STATES]
     created_since = _time_param(request, "created_since")
     created_before = _time_param(request, "created_before")
+    file_lists = request.app[FILE_LISTS]
 
     def load(conn: sqlite3.Connection) -> list[dict[str, Any]]:
         rows = store.list_sis_imports(
             conn, account["id"], states=states, created_since=created_since,
             created_before=created_before, limit=page.per_page + 1, offset=page.offset)
-        return [store.load_for_json(conn, row) for row in rows]
+        return [store.load_for_json(conn, row, file_lists) for row in rows]
 
     views = await request.app[DATABASE].read(load)
     has_next = len(views) > page.per_page
-    body = {"sis_imports": [sis_import_json(v, base_url(request)) for v in views[:page.per_page]]}
+    body = {"sis_imports": [sis_import_json(v, base_url(request), file_lists)
+                            for v in views[:page.per_page]]}
     return canvas_response(request, body, {"Link": link_header(request, page, has_next, None)})
 
 
@@ -131,14 +134,15 @@ def _time_param(request: web.Request, name: str) -> str | None:
 async def importing(request: web.Request) -> web.Response:
     """GET .../sis_imports/importing: every import now running, unpaginated."""
     account = await sis_root_account_from_path(request)
+    file_lists = request.app[FILE_LISTS]
 
     def load(conn: sqlite3.Connection) -> list[dict[str, Any]]:
-        return [store.load_for_json(conn, row)
+        return [store.load_for_json(conn, row, file_lists)
                 for row in store.list_running_sis_imports(conn, account["id"])]
 
     views = await request.app[DATABASE].read(load)
-    return canvas_response(request, {"sis_imports": [sis_import_json(v, base_url(request))
-                                                     for v in views]})
+    return canvas_response(request, {"sis_imports": [
+        sis_import_json(v, base_url(request), file_lists) for v in views]})
 
 
 async def abort(request: web.Request) -> web.Response:
@@ -199,6 +203,7 @@ async def restore_states(request: web.Request) -> web.Response:
 
 
 async def _respond_with_import(request: web.Request, row: sqlite3.Row) -> web.Response:
-    view = await request.app[DATABASE].read(store.load_for_json, row)
-    return canvas_response(request, sis_import_json(view, base_url(request)))
+    file_lists = request.app[FILE_LISTS]
+    view = await request.app[DATABASE].read(store.load_for_json, row, file_lists)
+    return canvas_response(request, sis_import_json(view, base_url(request), file_lists))
 

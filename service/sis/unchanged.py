@@ -7,7 +7,10 @@ and leaves no roll-back record; all that is left to write is the import that las
 objects (``sis_batch_id``, which batch mode relies on), one ``UPDATE`` per table and batch.
 
 The comparison is always made against the objects as stored, never against a fingerprint kept
-with them: deletions, restores and SIS id changes alter objects outside any CSV.
+with them: deletions, restores and SIS id changes alter objects outside any CSV. For the common
+rows it runs inside SQLite, one query per batch over a temporary table of the rows
+(store.sis_unchanged), so a re-sent row costs a few index seeks; users rows that query cannot
+judge (no name column, a non-ASCII address) are still compared here, in Python.
 
 Deliberately conservative, since the full path is always right: a row takes it when it could
 produce a message, when it names a column this module does not compare, when another row of the
@@ -18,14 +21,16 @@ change what rows do to sticky fields, and whenever something does not match exac
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Iterable
+from typing import Any, Hashable, Iterable, TypeVar
 
 import orjson
 
+from ..store import sis_unchanged as store
 from .context import ImportRun, SisRow
 from .importers.common import match_status_prefix, parse_stuck
-# The users importer's own rules, so both paths judge a row alike (a module reference: the
-# users importer imports this module).
+# The users and enrollments importers' own rules, so both paths judge a row alike (module
+# references: those importers import this module).
+from .importers import enrollments as enrollment_rules
 from .importers import users as user_rules
 
 # users.csv columns this module compares; a row with a value in any other column (password,
@@ -36,6 +41,12 @@ _USER_COLUMNS = frozenset({
 })
 # Login statuses an unchanged row may have: a deleted one also removes memberships.
 _LIVE_LOGIN_STATES = ("active", "suspended")
+# After a batch in which a one-query shortcut found no unchanged row (a file of new rows), it
+# sits out this many batches: looking costs a new row about a tenth of its time.
+_BATCHES_SKIPPED_AFTER_A_MISS = 7
+_USERS_SKIP_KEY = "unchanged_users_skip"
+
+Key = TypeVar("Key", bound=Hashable)
 
 _LOGINS_WITH_USERS = (
     "SELECT p.sis_user_id, p.id, p.user_id, p.unique_id, p.unique_id_lower, p.integration_id,"
@@ -65,12 +76,12 @@ def stuck_fields_normalised(stored: str | None) -> bool:
     return not stored or stored == ",".join(sorted(parse_stuck(stored)))
 
 
-def _repeated(keys: list[str]) -> set[str]:
+def _repeated(keys: list[Key]) -> set[Key]:
     """The keys that occur more than once (none, in the common case, found with one set)."""
     unique = set(keys)
     if len(unique) == len(keys):
         return set()
-    seen: set[str] = set()
+    seen: set[Key] = set()
     return {key for key in keys if key in seen or seen.add(key)}  # type: ignore[func-returns-value]
 
 
@@ -119,13 +130,20 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
     repeated = (_repeated(sis_ids)
                 | _repeated([v.lower() for values in batch if (v := values.get("login_id"))])
                 | _repeated([v for values in batch if (v := values.get("integration_id"))]))
+    # The rows of a batch come from one file, but their keys are taken together to be sure.
+    other_columns = frozenset().union(*(values.keys() for values in batch)) - _USER_COLUMNS
+    # Most re-sent rows are recognised by one query; the comparison below judges the rest.
+    taken = _users_unchanged_in_one_query(conn, run, rows, other_columns, repeated)
+    if taken:
+        rows = [row for index, row in enumerate(rows) if index not in taken]
+        if not rows:
+            return rows, len(taken)
+        sis_ids = [v for row in rows if (v := row.values.get("user_id"))]
     stored = {
         found[0]: found
         for found in conn.execute(_LOGINS_WITH_USERS, (run.root_account_id, _json_list(dict.fromkeys(sis_ids))))
     }
 
-    # The rows of a batch come from one file, but their keys are taken together to be sure.
-    other_columns = frozenset().union(*(values.keys() for values in batch)) - _USER_COLUMNS
     candidates: list[tuple[SisRow, tuple[Any, ...], str]] = []
     for row in rows:
         values = row.values
@@ -145,7 +163,7 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
             continue
         candidates.append((row, found, status))
     if not candidates:
-        return rows, 0
+        return rows, len(taken)
 
     with_email = [found[2] for row, found, _ in candidates if row.values.get("email")]
     channels: dict[int, list[tuple[Any, ...]]] = {}
@@ -175,8 +193,55 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
     stamp_sis_batch_id(conn, "pseudonyms", stamp_logins, import_id)
     stamp_sis_batch_id(conn, "communication_channels", stamp_channels, import_id)
     if not unchanged_ids:
-        return rows, 0
-    return [row for row in rows if id(row) not in unchanged_ids], len(unchanged_ids)
+        return rows, len(taken)
+    return [row for row in rows if id(row) not in unchanged_ids], len(unchanged_ids) + len(taken)
+
+
+def _users_unchanged_in_one_query(
+    conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow], other_columns: frozenset[str],
+    repeated: set[str],
+) -> set[int]:
+    """The positions of the rows one query (store.sis_unchanged) finds unchanged, their login
+    and e-mail channel stamped: rows that name their user's name, with an ASCII e-mail if any.
+    What it leaves, the caller's comparison in Python still judges."""
+    skip = run.state.get(_USERS_SKIP_KEY, 0)
+    if skip:
+        run.state[_USERS_SKIP_KEY] = skip - 1
+        return set()
+    candidates: list[tuple[Any, ...]] = []
+    for index, row in enumerate(rows):
+        values = row.values
+        get = values.get
+        if not (get("full_name") or get("first_name") or get("last_name")):
+            continue  # the name would fall back on the stored one
+        if not _user_row_is_clean(row, other_columns):
+            continue
+        user_sis_id, login_id, integration_id = values["user_id"], values["login_id"], get("integration_id")
+        login_lower = login_id.lower()
+        if repeated and (user_sis_id in repeated or login_lower in repeated or integration_id in repeated):
+            continue
+        status = match_status_prefix(get("status"), user_rules.STATUSES)
+        if status not in _LIVE_LOGIN_STATES:
+            continue
+        email = get("email")
+        if email is not None and not email.isascii():
+            continue
+        name = user_rules.infer_name(values)
+        candidates.append((
+            index, user_sis_id, login_id, login_lower, status, integration_id, name,
+            user_rules.infer_sortable_name(values, name), get("short_name"), email,
+            email.lower() if email is not None else None,
+        ))
+    if not candidates:
+        return set()
+    found = store.unchanged_users(conn, run.root_account_id, candidates)
+    if not found:
+        run.state[_USERS_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
+    import_id = run.import_id
+    stamp_sis_batch_id(conn, "pseudonyms", (f[1] for f in found if f[2] != import_id), import_id)
+    stamp_sis_batch_id(conn, "communication_channels",
+                       (f[3] for f in found if f[3] is not None and f[4] != import_id), import_id)
+    return {f[0] for f in found}
 
 
 def _login_and_user_unchanged(
@@ -199,3 +264,58 @@ def _login_and_user_unchanged(
         return False
     short = values.get("short_name")
     return not short or short == short_name
+
+
+# enrollments.csv columns the enrollment shortcut handles; a row with a value in any other
+# column (dates, associated or temporary source user, user_integration_id, section privileges)
+# takes the full path, and so does a row without section_id (its default section may be made).
+_ENROLLMENT_COLUMNS = frozenset({"course_id", "section_id", "user_id", "role", "status"})
+# States an unchanged enrollment row may ask for: deleting ones also remove memberships.
+_PLAIN_ENROLLMENT_STATES = frozenset({"active", "inactive", "completed"})
+_SKIP_KEY = "unchanged_enrollments_skip"  # see _BATCHES_SKIPPED_AFTER_A_MISS
+
+
+def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> set[int]:
+    """The positions of an enrollments.csv batch's unchanged rows, their enrollments stamped.
+
+    Those rows count as imported and need nothing else (they cannot produce a message). The
+    comparison runs in one query (store.sis_unchanged); here only the row's own values are
+    checked.
+    """
+    if stickiness_options_set(run) or not rows:
+        return set()
+    skip = run.state.get(_SKIP_KEY, 0)
+    if skip:
+        run.state[_SKIP_KEY] = skip - 1
+        return set()
+    batch = [row.values for row in rows]
+    other_columns = frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS
+    candidates: list[tuple[int, str, str, str | None, str, str]] = []
+    full_path_users: set[str | None] = set()
+    for index, values in enumerate(batch):
+        get = values.get
+        user_sis_id, section_sis_id = get("user_id"), get("section_id")
+        kind = enrollment_rules.enrollment_type(get("role"))
+        status = match_status_prefix(get("status"), enrollment_rules.STATUSES)
+        if (not user_sis_id or not section_sis_id or kind is None or status not in _PLAIN_ENROLLMENT_STATES
+                or any(get(name) is not None for name in other_columns)):
+            full_path_users.add(user_sis_id)
+            if get("user_integration_id"):
+                return set()  # it may name any candidate's login: the whole batch goes the full way
+            continue
+        candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))
+    # A row of the full path naming the same user could change one of the enrollments first
+    # (through a course's default section); rows with the same key could disagree.
+    keys = [(c[1], c[2], c[4]) for c in candidates]
+    repeated = _repeated(keys)
+    candidates = [c for c, key in zip(candidates, keys)
+                  if c[1] not in full_path_users and key not in repeated]
+    if not candidates:
+        return set()
+    found = store.unchanged_enrollments(conn, run.root_account_id, candidates)
+    if not found:
+        run.state[_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
+        return set()
+    import_id = run.import_id
+    stamp_sis_batch_id(conn, "enrollments", (e_id for _, e_id, batch_id in found if batch_id != import_id), import_id)
+    return {index for index, _, _ in found}

@@ -34,6 +34,13 @@ def get_files(conn: sqlite3.Connection, file_ids: list[int]) -> list[sqlite3.Row
     return [rows[i] for i in file_ids if i in rows]
 
 
+def verifiers(conn: sqlite3.Connection, file_ids: list[int]) -> dict[int, str]:
+    """The uuid of each of these files that exists, by id."""
+    placeholders = ",".join("?" * len(file_ids))
+    return {r["id"]: r["uuid"] for r in conn.execute(
+        f"SELECT id, uuid FROM files WHERE id IN ({placeholders})", file_ids)}
+
+
 def referenced_paths(conn: sqlite3.Connection) -> set[str]:
     """The data-directory-relative path of every file a row refers to."""
     return {row[0] for row in conn.execute("SELECT path FROM files")}

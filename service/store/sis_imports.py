@@ -8,6 +8,7 @@ from typing import Any, Iterable
 import orjson
 
 from . import files
+from ..file_lists import FileListCache, FileListKey
 from .progresses import IMPORT_WAITS_FOR_OLDER_RESTORES
 from .queue import claim_oldest_per_strand
 from ..states import SIS_ABORTABLE, SIS_PENDING, SisState
@@ -228,12 +229,34 @@ def _quoted(states: Iterable[str]) -> str:
     return ",".join(f"'{s}'" for s in states)
 
 
-def load_for_json(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
-    """Everything the SisImport JSON needs besides the row itself, in one read."""
+def load_for_json(
+    conn: sqlite3.Connection, row: sqlite3.Row, file_lists: FileListCache | None = None,
+) -> dict[str, Any]:
+    """Everything the SisImport JSON needs besides the row itself, in one read; the csv files
+    come from ``file_lists`` when it holds exactly these file records."""
+    key, csv_files = _csv_files(conn, row["csv_file_ids"], file_lists)
     return {
         "row": row,
         "errors": first_messages(conn, row["id"], True) if row["error_count"] else [],
         "warnings": first_messages(conn, row["id"], False) if row["warning_count"] else [],
         "errors_file": files.get_file(conn, row["errors_file_id"]) if row["errors_file_id"] else None,
-        "csv_files": files.get_files(conn, orjson.loads(row["csv_file_ids"])),
+        "csv_files": csv_files,
+        "csv_files_key": key,
     }
+
+
+def _csv_files(
+    conn: sqlite3.Connection, csv_file_ids: str, file_lists: FileListCache | None,
+) -> tuple[FileListKey | None, list[sqlite3.Row]]:
+    file_ids = orjson.loads(csv_file_ids)
+    if file_lists is None or not file_ids:
+        return None, files.get_files(conn, file_ids)
+    # The first and last file's random verifiers tell these records from others that a reset
+    # or a re-run of the import may since have given the same ids (see service/file_lists.py).
+    uuids = files.verifiers(conn, [file_ids[0], file_ids[-1]])
+    key = (csv_file_ids, uuids.get(file_ids[0], ""), uuids.get(file_ids[-1], ""))
+    rows = file_lists.rows(key)
+    if rows is None:
+        rows = files.get_files(conn, file_ids)
+        file_lists.remember_rows(key, rows)
+    return key, rows

@@ -192,6 +192,10 @@ def test_section_and_user_enrollments(canvas: Canvas):
     assert [(e.sis_course_id, e.type) for e in alan.get_enrollments(per_page=1)] == [
         ("C1", "StudentEnrollment"), ("C1", "StudentEnrollment"), ("C3", "TeacherEnrollment")]
     assert [e.sis_course_id for e in alan.get_enrollments(type=["TeacherEnrollment"])] == ["C3"]
+    assert [(e.sis_course_id, e.type) for e in alan.get_enrollments(sis_course_id=["C3"])] == [
+        ("C3", "TeacherEnrollment")]
+    assert [e.sis_section_id for e in alan.get_enrollments(sis_section_id=["S2"])] == ["S2"]
+    assert [e.type for e in alan.get_enrollments(role=["TeacherEnrollment"])] == ["TeacherEnrollment"]
     assert [e.sis_course_id for e in alan.get_enrollments(enrollment_term_id="sis_term_id:T2")] == ["C3"]
     barbara = canvas.get_user("U5", "sis_user_id")
     assert list(barbara.get_enrollments()) == []

@@ -7,7 +7,8 @@ from __future__ import annotations
 import sqlite3
 
 from service.sis.context import ImportRun, SisOptions
-from service.sis.unchanged import split_unchanged_users
+from service.store import sis_unchanged
+from service.sis.unchanged import split_unchanged_users, unchanged_enrollment_rows
 from tests.sis.helpers import NOW, USERS, Sis, sis_rows
 
 
@@ -76,3 +77,86 @@ def test_re_sent_enrollments_of_an_earlier_import_write_only_their_sis_batch_id(
     assert [tuple(r) for r in people.all("SELECT sis_batch_id, updated_at = 'before' FROM enrollments ORDER BY id")] == [
         (3, 1), (3, 1), (3, 0)]
     assert people.changed(3) == {"Enrollment": {"deactivated": 1}}
+
+
+def split_enrollments(conn: sqlite3.Connection, text: str, import_id: int = 2,
+                      run: ImportRun | None = None, **options: bool) -> tuple[list[int], int]:
+    """(line numbers left for the full path, rows taken out) for an enrollments.csv batch."""
+    run = run or ImportRun(import_id, 1, SisOptions(**options), NOW)
+    conn.execute("BEGIN IMMEDIATE")
+    rows = sis_rows(text)
+    unchanged = unchanged_enrollment_rows(conn, run, rows)
+    conn.execute("COMMIT")
+    return [row.line for index, row in enumerate(rows) if index not in unchanged], len(unchanged)
+
+
+def test_re_sent_enrollments_are_found_in_one_query_and_stamped(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    assert split_enrollments(people.conn, ENROLLMENTS) == ([], 3)
+    assert {r[0] for r in people.all("SELECT sis_batch_id FROM enrollments")} == {2}
+    # The course named beside the section must be the section's; a changed state, role, a
+    # deletion, an unknown user or section, a column not compared: the full path.
+    with_course = ENROLLMENTS.replace("section_id,", "course_id,section_id,").replace("\ns1,", "\nc1,s1,").replace("\ns2,", "\nc1,s2,")
+    assert split_enrollments(people.conn, with_course) == ([4], 2)
+    text = (ENROLLMENTS.replace("s1,u1,student,active", "s1,u1,student,inactive")
+            .replace("s1,u2,teacher,active", "s1,u2,ta,active")
+            + "s2,nobody,student,active\nnowhere,somebody,student,active\n")
+    assert split_enrollments(people.conn, text) == ([2, 3, 5, 6], 1)
+    assert split_enrollments(people.conn, ENROLLMENTS.replace("s2,u3,student,active", "s2,u3,student,deleted")) == ([4], 2)
+    dated = ENROLLMENTS.replace("status\n", "status,start_date\n").replace("active\n", "active,\n", 2).replace(
+        "s2,u3,student,active\n", "s2,u3,student,active,2030-01-01\n")
+    assert split_enrollments(people.conn, dated) == ([4], 2)
+
+
+def test_enrollments_of_a_user_the_full_path_also_names_take_the_full_path(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    # A course-only row may reach the same enrollment through the default section.
+    text = ENROLLMENTS.replace("section_id,", "course_id,section_id,").replace("\ns", "\n,s") + "c1,,u1,student,inactive\n"
+    assert split_enrollments(people.conn, text) == ([2, 5], 2)
+    # The same key twice: both rows go the full way, in order.
+    assert split_enrollments(people.conn, ENROLLMENTS + "s1,u1,student,active\n") == ([2, 5], 2)
+    assert split_enrollments(people.conn, ENROLLMENTS, add_sis_stickiness=True) == ([2, 3, 4], 0)
+
+
+def test_enrollments_in_a_deleted_section_or_course_or_of_a_deleted_user_take_the_full_path(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    people.conn.execute("UPDATE course_sections SET workflow_state = 'deleted' WHERE sis_source_id = 's2'")
+    assert split_enrollments(people.conn, ENROLLMENTS) == ([4], 2)
+    people.conn.execute("UPDATE course_sections SET workflow_state = 'active'")
+    people.conn.execute("UPDATE courses SET workflow_state = 'deleted' WHERE id = (SELECT course_id FROM course_sections WHERE sis_source_id = 's2')")
+    assert split_enrollments(people.conn, ENROLLMENTS) == ([4], 2)
+    people.conn.execute("UPDATE courses SET workflow_state = 'available'")
+    people.conn.execute("UPDATE users SET workflow_state = 'deleted' WHERE id = (SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1')")
+    assert split_enrollments(people.conn, ENROLLMENTS) == ([2], 2)
+
+
+def test_after_a_batch_of_new_enrollments_the_shortcut_sits_out_a_few_batches(people: Sis) -> None:
+    run = ImportRun(1, 1, SisOptions(), NOW)
+    assert split_enrollments(people.conn, ENROLLMENTS, run=run) == ([2, 3, 4], 0)
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    skipped = 0
+    while split_enrollments(people.conn, ENROLLMENTS, run=run)[1] == 0:
+        skipped += 1
+    assert skipped == 7
+
+
+def test_one_query_finds_re_sent_users_and_leaves_what_it_cannot_judge(sis: Sis) -> None:
+    sis.load("user", USERS, import_id=1)
+    # (row index, user SIS id, login, login lower-cased, state, integration id, name, sortable
+    # name, short name, e-mail, e-mail lower-cased): as split_unchanged_users builds them.
+    alice = (0, "u1", "alice", "alice", "active", None, "Alice Smith", "Smith, Alice", None,
+             "alice@example.com", "alice@example.com")
+    carol = (1, "u3", "carol", "carol", "active", None, "Carol King", "King, Carol", None, None, None)
+    found = sis_unchanged.unchanged_users(sis.conn, 1, [alice, carol])
+    assert [(index, batch_id) for index, _, batch_id, _, _ in found] == [(0, 1), (1, 1)]
+    renamed = (*carol[:6], "Caroline King", *carol[7:])
+    suspended = (*alice[:4], "suspended", *alice[5:])
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [renamed, suspended]) == []
+    # A second channel whose address only Python could lower-case: the full path decides.
+    user_id = sis.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1'")
+    sis.conn.execute("INSERT INTO communication_channels (user_id, path, workflow_state, created_at, updated_at)"
+                     " VALUES (?, '\u212aalice@example.com', 'active', '', '')", (user_id,))
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [alice]) == []
+    # Through split_unchanged_users the comparison in Python then judges it: unchanged (its
+    # second address lower-cases to kalice@example.com).
+    assert split(sis.conn, USERS) == ([], 3)

@@ -196,11 +196,17 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     refs = run.state.get("enrollment_references")
     if refs is None:
         refs = run.state["enrollment_references"] = _References()
-    refs.load(conn, run.root_account_id, rows)
+    # Re-sent rows recognised in one query: their enrollments are stamped already.
+    unchanged = unchanged_rows.unchanged_enrollment_rows(conn, run, rows)
+    refs.load(conn, run.root_account_id,
+              [row for index, row in enumerate(rows) if index not in unchanged] if unchanged else rows)
     messages = _Messages(run, file)
     created_default_sections: dict[int, DefaultSection] = {}
     plans: list[Plan] = []
-    for row in rows:
+    for index, row in enumerate(rows):
+        if index in unchanged:
+            messages.accept(row)  # it still takes its place in Canvas's block of accepted rows
+            continue
         read = _readable(run, messages, row)
         if read is None:
             continue
@@ -302,7 +308,7 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
         cascades.follow_student_enrollments(conn, writer, student_changes)
     refs.default_sections.fill(created_default_sections, created_default_sections.items())
     messages.finish()
-    return len(plans) - skipped
+    return len(plans) - skipped + len(unchanged)
 
 
 class _Blocks:
