@@ -64,6 +64,8 @@ def test_the_server_process_starts_serves_and_stops_on_sigterm(tmp_path):
         if process.poll() is None:
             process.kill()
             process.wait()
+        if process.stdout is not None:
+            process.stdout.close()  # when communicate() was not reached, or the GC warns later
     assert process.returncode == 0
     # A token the operator chose is never printed (decision 26).
     assert f"http://127.0.0.1:{port}" in output and "cli-token" not in output

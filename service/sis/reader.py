@@ -229,10 +229,11 @@ def write_attachment_copy(csv_file: InspectedCsv, destination: Path) -> None:
     # Canvas writes this copy from the rows as its parser reads them (PARSE_ARGS: headers
     # downcased, every cell stripped, blank rows skipped), so it holds what was imported.
     keep = [i for i, h in enumerate(csv_file.headers) if h not in PASSWORD_COLUMNS]
-    with csv_file.source.open() as binary, open(destination, "w", encoding="utf-8", newline="") as out:
+    with csv_file.source.open() as binary, open(destination, "w", encoding="utf-8", newline="") as out, \
+            io.TextIOWrapper(binary, encoding="utf-8-sig", newline="") as text:  # closed here, not by the GC
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow([csv_file.headers[i] for i in keep])
-        reader = csv.reader(io.TextIOWrapper(binary, encoding="utf-8-sig", newline=""))
+        reader = csv.reader(text)
         try:
             next(reader, None)  # the header row, written above as it was read
             for cells in reader:

@@ -110,8 +110,7 @@ def _user_row_is_clean(row: SisRow, other_columns: frozenset[str]) -> bool:
     login = values.get("login_id")
     if not values.get("user_id") or not login or user_rules.contains_null_character(row):
         return False
-    if (user_rules.has_invalid_unicode(login) or not login.isprintable()
-            or len(login) > user_rules.MAX_LOGIN_LENGTH):
+    if not user_rules.is_printable(login) or len(login) > user_rules.MAX_LOGIN_LENGTH:
         return False
     email = values.get("email")
     return not email or user_rules._EMAIL.match(email) is not None

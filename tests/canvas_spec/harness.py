@@ -19,9 +19,8 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from service.states import SIS_TERMINAL
-from tests.helpers import AUTH, make_zip, multipart
+from tests.helpers import AUTH, WAIT_TIMEOUT_S, make_zip, multipart
 
-IMPORT_TIMEOUT_S = 30.0
 _file_numbers = itertools.count(1)
 
 
@@ -119,7 +118,7 @@ class SisSpec:
         return body
 
     async def wait(self, import_id: int) -> dict[str, Any]:
-        deadline = time.monotonic() + IMPORT_TIMEOUT_S
+        deadline = time.monotonic() + WAIT_TIMEOUT_S
         while True:
             response = await self.client.get(f"/api/v1/accounts/1/sis_imports/{import_id}",
                                              headers=AUTH)

@@ -54,7 +54,8 @@ u9,x9,active,,canvas,,student
         (3, "No login_id given for user u9"),
         (4, "No status given for user u9"),
         (5, "Improper status for user u9"),
-        (6, "Invalid Unicode characters in login_id 'x9\u00adz\ud7ff\U000e0080'; skipping"),
+        # Pseudonym's unique_id format (Ruby's [[:print:]]) refuses the unassigned code points.
+        (6, "Could not save the user with user_id: 'u9'. Invalid login_id: 'x9\u00adz\ud7ff\U000e0080'"),
         (7, "The email address associated with user 'u9' is invalid (email: 'not-an-email')"),
         (8, "unrecognized authentication provider google for u9, skipping"),
         (9, "An existing Canvas user with the SIS ID u1 has already claimed u9's user_id requested login information, skipping"),
@@ -251,3 +252,111 @@ u3,u2,deleted
     people.load("user_observer", "observer_id,student_id,status\nu1,u2,DELETED\n", import_id=3)
     assert people.changed(2) == {"UserObserver": {"created": 1}}
     assert people.changed(3) == {"UserObserver": {"deleted": 1}}
+
+
+def test_canvas_password_notification_leaves_a_new_canvas_user_pre_registered(sis: Sis) -> None:
+    """lib/sis/user_importer.rb: a new user with an e-mail, ``canvas_password_notification``
+    (value_to_boolean) and the provider ``canvas`` is ``pre_registered``, its e-mail unconfirmed
+    until the user sets a password; later imports keep it so. Any other row registers the user."""
+    header = "user_id,login_id,email,status,canvas_password_notification,authentication_provider_id\n"
+    result = sis.load("user", header + "u1,alice,alice@example.com,active,true,canvas\n"
+                      "u2,bob,bob@example.com,active,false,canvas\n"
+                      "u3,carol,carol@example.com,active,1,\n"
+                      "u4,dave,,active,yes,canvas\n"
+                      "u5,erin,erin@example.com,active,2,canvas\n")
+    assert (result.count, result.warnings) == (5, [])
+    states = dict(sis.all("SELECT p.sis_user_id, u.workflow_state FROM pseudonyms p JOIN users u ON u.id = p.user_id"))
+    assert states == {"u1": "pre_registered", "u2": "registered", "u3": "registered", "u4": "registered",
+                      "u5": "pre_registered"}  # Ruby's "2".to_i is not 0: true
+    channels = dict(sis.all("SELECT path, workflow_state FROM communication_channels"))
+    assert channels["alice@example.com"] == "unconfirmed" and channels["bob@example.com"] == "active"
+    sis.load("user", header + "u1,alice,alice@example.com,active,,\n", import_id=2)
+    assert sis.value("SELECT workflow_state FROM users WHERE name = 'alice'") == "pre_registered"
+
+
+def test_an_invalid_email_leaves_the_user_and_login_saved(sis: Sis) -> None:
+    """lib/sis/user_importer.rb saves the user and login before it looks at the e-mail: an
+    invalid address warns and leaves out only the e-mail channel (and the row's count)."""
+    result = sis.load("user", "user_id,login_id,email,status\nu1,alice,not-an-email,active\n")
+    assert (result.count, result.warnings) == (
+        0, ["The email address associated with user 'u1' is invalid (email: 'not-an-email')"])
+    assert sis.value("SELECT unique_id FROM pseudonyms WHERE sis_user_id = 'u1'") == "alice"
+    assert sis.value("SELECT count(*) FROM communication_channels") == 0
+
+
+def test_login_ids_are_printable_as_ruby_sees_it(sis: Sis) -> None:
+    """Pseudonym validates unique_id with Ruby's [[:print:]]: format characters, private use and
+    no-break spaces print, line separators and unassigned code points do not."""
+    result = sis.load("user", "user_id,login_id,status\n"
+                      "u1,soft\u00adhyphen,active\nu2,no\u00a0break,active\nu3,private\ue000use,active\n"
+                      "u4,line\u2028break,active\nu5,new\U000e0080,active\n")
+    assert result.count == 3
+    assert result.warnings == ["Could not save the user with user_id: 'u4'. Invalid login_id: 'line\u2028break'",
+                               "Could not save the user with user_id: 'u5'. Invalid login_id: 'new\U000e0080'"]
+
+
+def test_login_existing_ids_of_two_different_users_do_not_match(sis: Sis) -> None:
+    """logins.csv: Canvas finds the login by the first identifier given and then wants every
+    other one to name that same login."""
+    sis.load("user", "user_id,integration_id,login_id,status\nu1,i1,alice,active\nu2,i2,bob,active\n")
+    bob = sis.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u2'")
+    result = sis.load("login", "user_id,login_id,existing_user_id,existing_canvas_user_id,existing_integration_id\n"
+                      f"n1,new1,u1,{bob},\nn2,new2,,{bob},i2\nn3,new3,u9,,i1\n", import_id=2)
+    # n3: u9 names no login, so i1 (alice's) is the one found, and its SIS id is not u9.
+    assert result.warnings == [
+        f"An existing user does not match existing user ids provided for login with SIS ID {n}, skipping"
+        for n in ("n1", "n3")]
+    # n2: the login i2 is bob's.
+    assert [tuple(r) for r in sis.all("SELECT sis_user_id, user_id FROM pseudonyms WHERE sis_user_id LIKE 'n%'")] == [("n2", bob)]
+
+
+def test_pronouns_are_set_sticky_and_removed_with_delete(sis: Sis) -> None:
+    """lib/sis/user_importer.rb: a row's pronouns replace the user's unless stuck; ``<delete>``
+    removes them; a blank cell leaves them."""
+    header = "user_id,login_id,status,pronouns\n"
+    sis.load("user", header + "u1,alice,active,she/her\nu2,bob,active,<delete>\n")
+    assert dict(sis.all("SELECT name, pronouns FROM users")) == {"alice": "she/her", "bob": None}
+    sis.load("user", header + "u1,alice,active,\n", import_id=2)
+    assert sis.value("SELECT pronouns FROM users WHERE name = 'alice'") == "she/her"
+    sis.load("user", header + "u1,alice,active,they/them\n", import_id=3)
+    assert sis.value("SELECT pronouns FROM users WHERE name = 'alice'") == "they/them"
+    sis.conn.execute("UPDATE users SET stuck_sis_fields = 'pronouns' WHERE name = 'alice'")
+    sis.load("user", header + "u1,alice,active,<delete>\n", import_id=4)
+    assert sis.value("SELECT pronouns FROM users WHERE name = 'alice'") == "they/them"
+
+
+def test_admins_as_canvas_finds_them(sis: Sis) -> None:
+    """lib/sis/admin_importer.rb: role_id is the role's id and falls back to the role's name; a
+    deleted row with no such admin right changes nothing (and counts); deleted logins and
+    accounts are not found."""
+    sis.load("user", "user_id,login_id,status\nu1,alice,active\nu2,bob,deleted\n")
+    sis.load("account", "account_id,parent_account_id,name,status\nA,,Arts,active\nB,,Gone,deleted\n")
+    result = sis.load("admin", "user_id,account_id,role_id,role,status\n"
+                      "u1,A,1,,active\nu1,,nope,AccountAdmin,active\nu1,,,AccountAdmin,deleted\n"
+                      "u1,A,AccountAdmin,,active\nu2,,,AccountAdmin,active\nu1,B,,AccountAdmin,active\n"
+                      "u1,A,,AccountAdmin,deleted\n", import_id=2)
+    assert result.warnings == ["Invalid role_id 'AccountAdmin' for admin",
+                               "Invalid or unknown user_id 'u2' for admin",
+                               "Invalid account_id given for admin"]
+    assert result.count == 4
+    rows = [tuple(r) for r in sis.all("SELECT a.sis_source_id, u.role, u.workflow_state FROM account_users u"
+                                      " JOIN accounts a ON a.id = u.account_id ORDER BY u.id")]
+    # Each right was made active, then a later row of the same file deleted it.
+    assert rows == [("A", "AccountAdmin", "deleted"), (None, "AccountAdmin", "deleted")]
+    sis.load("user", "user_id,login_id,status\nu4,dave,active\n", import_id=3)
+    result = sis.load("admin", "user_id,account_id,role,status\nu4,,AccountAdmin,deleted\n", import_id=4)
+    assert (result.count, result.warnings) == (1, [])
+    assert sis.value("SELECT count(*) FROM account_users") == 2
+
+
+def test_user_observers_as_canvas_finds_them(sis: Sis) -> None:
+    """lib/sis/user_observer_importer.rb: two logins of one user cannot observe each other, a
+    deleted login is not found, and only an active link can be deleted."""
+    sis.load("user", "user_id,login_id,status\nu1,alice,active\nu2,bob,active\nu3,carol,deleted\n")
+    sis.load("login", "user_id,login_id,existing_user_id\nu1b,alice.b,u1\n")
+    result = sis.load("user_observer", "observer_id,student_id,status\n"
+                      "u1,u1b,active\nu3,u2,active\nu1,u2,active\nu1,u2,deleted\n", import_id=2)
+    assert result.warnings == ["Can't observe yourself user u1b", "An observer referenced a non-existent user u3"]
+    result = sis.load("user_observer", "observer_id,student_id,status\nu1,u2,deleted\n", import_id=3)
+    assert (result.count, result.warnings) == (
+        0, ["Can't delete a non-existent observer for observer: u1, student: u2"])

@@ -27,6 +27,12 @@ def _longest_first(allowed: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(allowed, key=len, reverse=True))
 
 
+def ruby_to_i(text: str) -> int:
+    """Ruby's String#to_i: the leading integer, 0 when there is none ("not an id" -> 0)."""
+    match = re.match(r"\s*([-+]?[0-9]+)", text.replace("_", ""))
+    return int(match.group(1)) if match else 0
+
+
 def match_status_prefix(value: str | None, allowed: tuple[str, ...]) -> str | None:
     """The allowed status ``value`` starts with (case-insensitive), longest first; else None."""
     if not value:

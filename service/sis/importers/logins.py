@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from typing import Any
 
 from ...store.sis_batch import BatchWriter
 from ..context import ImportRun, SisRow
-from .common import SisIdCache, column_values
+from .common import SisIdCache, column_values, ruby_to_i
 from .users import Logins, identity_problem
-
-
-def ruby_to_i(text: str) -> int:
-    """Ruby's String#to_i: the leading integer, 0 when there is none ("not an id" -> 0)."""
-    match = re.match(r"\s*([-+]?\d+)", text.replace("_", ""))
-    return int(match.group(1)) if match else 0
 
 
 def existing_login_hash(values: dict[str, str | None]) -> dict[str, Any]:
@@ -64,7 +57,7 @@ def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
         if not (existing_sis_id or existing_integration_id or existing_canvas_id):
             run.warn(file, f"No existing user provided for login with SIS ID {user_sis_id}", row)
             continue
-        if not logins.check_row(file, row, user_sis_id, login_id):
+        if logins.provider_unknown(file, row, user_sis_id):
             continue
         login = logins.by_sis_id.get(user_sis_id) or logins.by_login.get(login_id.lower())
         if logins.integration_id_claimed(file, row, user_sis_id, login):
@@ -96,9 +89,13 @@ def import_logins(conn: sqlite3.Connection, run: ImportRun, file: str, rows: lis
                 row,
             )
             continue
+        if logins.cannot_save(file, row, user_sis_id, login_id):
+            continue
         stored = logins.save_login(login, existing["user_id"], row, user_sis_id, "active")
+        if logins.email_invalid(file, row, user_sis_id):
+            continue
         if values.get("email"):
-            logins.save_email(stored, values["email"], True)
+            logins.save_email(stored, values["email"], "active")
         imported += 1
     writer.flush()
     return imported

@@ -21,7 +21,8 @@ def import_user_observers(conn: sqlite3.Connection, run: ImportRun, file: str, r
     """Create or delete observer links; returns the rows imported."""
     writer = BatchWriter(conn, run.import_id, run.now)
     root = run.root_account_id
-    logins = SisIdCache(conn, "pseudonyms", "sis_user_id", {"account_id": root})
+    # Canvas looks the users up by their live logins (pseudonyms.active).
+    logins = SisIdCache(conn, "pseudonyms", "sis_user_id", {"account_id": root}, "workflow_state <> 'deleted'")
     logins.load(column_values(rows, "observer_id", "student_id"))
     resolved: list[tuple[SisRow, int, int, str]] = []
     for row in rows:
@@ -53,6 +54,9 @@ def import_user_observers(conn: sqlite3.Connection, run: ImportRun, file: str, r
         if student is None:
             run.warn(file, f"A student referenced a non-existent user {student_sis_id}", row)
             continue
+        if student["user_id"] == observer["user_id"]:  # two logins of one user
+            run.warn(file, f"Can't observe yourself user {student_sis_id}", row)
+            continue
         resolved.append((row, student["user_id"], observer["user_id"], status))
     pairs = [(student_id, observer_id) for _, student_id, observer_id, _ in resolved]
     existing = {
@@ -64,15 +68,18 @@ def import_user_observers(conn: sqlite3.Connection, run: ImportRun, file: str, r
     applied: list[tuple[int, int, str]] = []
     for row, student_id, observer_id, status in resolved:
         link = existing.get((student_id, observer_id))
+        # Canvas deletes only an active link (observer.user_observees.active); a re-run of this
+        # import finds its first attempt's deletion and repeats it.
+        if status == "deleted" and (link is None or (link["workflow_state"] != "active"
+                                                      and link.get("sis_batch_id") != run.import_id)):
+            run.warn(
+                file,
+                f"Can't delete a non-existent observer for observer: {row.values['observer_id']},"
+                f" student: {row.values['student_id']}",
+                row,
+            )
+            continue
         if link is None:
-            if status == "deleted":
-                run.warn(
-                    file,
-                    f"Can't delete a non-existent observer for observer: {row.values['observer_id']},"
-                    f" student: {row.values['student_id']}",
-                    row,
-                )
-                continue
             existing[(student_id, observer_id)] = writer.insert(
                 "user_observers",
                 {

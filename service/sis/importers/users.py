@@ -20,7 +20,8 @@ from .. import cascades
 from ..context import ImportRun, SisRow
 from .. import unchanged as unchanged_rows  # a module reference: it uses this module's rules
 from .common import (
-    DELETE_SENTINEL, ObjectEdit, SisIdCache, column_values, match_status_prefix, new_object_stuck_fields, save,
+    DELETE_SENTINEL, ObjectEdit, SisIdCache, column_values, match_status_prefix, new_object_stuck_fields, ruby_to_i,
+    save,
 )
 
 STATUSES = ("active", "suspended", "deleted")
@@ -74,9 +75,29 @@ def last_name_first(name: str) -> str:
     return f"{parts[1]}, {parts[0]}" if len(parts) == 2 else name.strip()
 
 
-def has_invalid_unicode(text: str) -> bool:
-    """Surrogates and unassigned code points, which Canvas refuses in a login_id."""
-    return not text.isascii() and any(unicodedata.category(char) in ("Cs", "Cn") for char in text)
+# What Ruby's [[:print:]] leaves out: controls, surrogates, unassigned code points and the line
+# and paragraph separators (every other space separator prints).
+_NOT_PRINTABLE = frozenset({"Cc", "Cs", "Cn", "Zl", "Zp"})
+
+
+def is_printable(text: str) -> bool:
+    """Whether ``text`` matches Pseudonym's unique_id format, Ruby's ``/\\A[[:print:]]+\\z/``."""
+    if text.isascii():
+        return text.isprintable()
+    return all(unicodedata.category(char) not in _NOT_PRINTABLE for char in text)
+
+
+def canvas_boolean(value: str | None) -> bool:
+    """Canvas::Plugin.value_to_boolean on a CSV cell: yes/true/on/1 are true, no/false/off/0
+    false, and any other text is true when Ruby's ``to_i`` of it is not 0."""
+    if not value:
+        return False
+    lowered = value.lower()
+    if lowered in ("yes", "true", "on", "1"):
+        return True
+    if lowered in ("no", "false", "off", "0"):
+        return False
+    return ruby_to_i(value) != 0
 
 
 def describe_holder(login: dict[str, Any]) -> str:
@@ -122,42 +143,47 @@ class Logins:
         for channel in as_dicts(fetch_in(self.conn, "communication_channels", "user_id", missing)):
             self._channels[channel["user_id"]].append(channel)
 
-    def check_row(self, file: str, row: SisRow, user_sis_id: str, login: str) -> bool:
-        """The checks users and logins share before any look-up; warns and returns False on failure."""
-        values = row.values
-        if has_invalid_unicode(login):
-            self.run.warn(file, f"Invalid Unicode characters in login_id '{login}'; skipping", row)
-            return False
-        provider = values.get("authentication_provider_id")
+    def provider_unknown(self, file: str, row: SisRow, user_sis_id: str) -> bool:
+        """Warn when the row names an authentication provider this server does not have."""
+        provider = row.values.get("authentication_provider_id")
         if provider and provider.lower() not in KNOWN_AUTHENTICATION_PROVIDERS:
             self.run.warn(file, f"unrecognized authentication provider {provider} for {user_sis_id}, skipping", row)
+            return True
+        return False
+
+    def cannot_save(self, file: str, row: SisRow, user_sis_id: str, login: str) -> bool:
+        """Warn when Canvas's Pseudonym validations refuse the row's login (checked where Canvas
+        saves it: after the look-ups and their "already claimed" warnings)."""
+        reason = None
+        if not is_printable(login):
+            reason = f"Invalid login_id: '{login}'"
+        elif len(login) > MAX_LOGIN_LENGTH:
+            # Canvas reports the first validation error with the attribute's human name.
+            reason = f"Unknown reason: Unique ID is too long (maximum is {MAX_LOGIN_LENGTH} characters)"
+        else:
+            declared = row.values.get("declared_user_type")
+            if declared and declared != DELETE_SENTINEL and declared not in DECLARED_USER_TYPES:
+                reason = "Unknown reason: declared_user_type is invalid"
+        if reason is None:
             return False
-        if not login.isprintable():
-            self.run.warn(file, f"Could not save the user with user_id: '{user_sis_id}'. Invalid login_id: '{login}'", row)
-            return False
-        if len(login) > MAX_LOGIN_LENGTH:
-            self.run.warn(
-                file,
-                f"Could not save the user with user_id: '{user_sis_id}'. Unknown reason:"
-                f" unique_id is too long (maximum is {MAX_LOGIN_LENGTH} characters)",
-                row,
-            )
-            return False
-        declared = values.get("declared_user_type")
-        if declared and declared != DELETE_SENTINEL and declared not in DECLARED_USER_TYPES:
-            self.run.warn(
-                file, f"Could not save the user with user_id: '{user_sis_id}'. Unknown reason: declared_user_type is invalid", row
-            )
-            return False
-        email = values.get("email")
-        if email and not _EMAIL.match(email):
-            self.run.warn(file, f"The email address associated with user '{user_sis_id}' is invalid (email: '{email}')", row)
-            return False
+        self.run.warn(file, f"Could not save the user with user_id: '{user_sis_id}'. {reason}", row)
         return True
 
-    def integration_id_claimed(self, file: str, row: SisRow, user_sis_id: str, login: dict[str, Any] | None) -> bool:
-        """Warn when another login already holds the row's integration_id."""
+    def email_invalid(self, file: str, row: SisRow, user_sis_id: str) -> bool:
+        """Warn when the row's e-mail is not an address. Canvas has saved the user and login by
+        then: only the e-mail is left out (and the row does not count as imported)."""
+        email = row.values.get("email")
+        if email and not _EMAIL.match(email):
+            self.run.warn(file, f"The email address associated with user '{user_sis_id}' is invalid (email: '{email}')", row)
+            return True
+        return False
+
+    def integration_id_claimed(self, file: str, row: SisRow, user_sis_id: str, login: dict[str, Any] | None,
+                               status: str = "active") -> bool:
+        """Warn when another login already holds the row's integration_id (not for a deleted row)."""
         integration_id = row.values.get("integration_id")
+        if status == "deleted":
+            return False
         holder = self.by_integration_id.get(integration_id)
         if holder is None or (login is not None and holder["id"] == login["id"]):
             return False
@@ -243,18 +269,27 @@ class Logins:
         self.by_login.put(live_login, login)
         self.by_integration_id.move(previous_integration_id, login["integration_id"], login)
 
-    def save_email(self, login: dict[str, Any], email: str, active: bool) -> None:
-        """Point the login's SIS e-mail channel at ``email``: active, or retired for a deleted user."""
+    def save_email(self, login: dict[str, Any], email: str, state: str) -> None:
+        """Point the login's SIS e-mail channel at ``email`` as Canvas does: the SIS channel is
+        reused, unless the user already has another channel with that address, which is then
+        used and the old SIS channel retired (``sis_cc.destroy``)."""
         user_id = login["user_id"]
         channels = self._channels.get(user_id)
         if channels is None:
             self._load_channels([user_id])
             channels = self._channels[user_id]
         lowered = email.lower()
-        channel = next((c for c in channels if c["path"].lower() == lowered), None)
-        if channel is None and login.get("sis_communication_channel_id"):
-            channel = next((c for c in channels if c["id"] == login["sis_communication_channel_id"]), None)
-        state = "active" if active else "retired"
+        sis_id = login.get("sis_communication_channel_id")
+        sis_channel = next((c for c in channels if c["id"] == sis_id), None) if sis_id else None
+        others = [c for c in channels if c["path"].lower() == lowered and c.get("path_type", "email") == "email"
+                  and c is not sis_channel]
+        # Canvas prefers a channel still in use, so as not to resurrect a retired one.
+        other = next((c for c in others if c["workflow_state"] in ("active", "unconfirmed")), None)
+        other = other or (others[0] if others else None)
+        if sis_channel is not None and other is not None:
+            self.writer.update("communication_channels", sis_channel, {"workflow_state": "retired"})
+            sis_channel = None
+        channel = sis_channel or other
         if channel is None:
             channel = self._insert_channel(login, email, state)
         else:
@@ -263,9 +298,9 @@ class Logins:
             )
         self.writer.update("pseudonyms", login, {"sis_communication_channel_id": channel["id"]})
 
-    def create_email(self, login: dict[str, Any], email: str, active: bool) -> None:
+    def create_email(self, login: dict[str, Any], email: str, state: str) -> None:
         """``save_email`` for a login and user this batch created: the user has no channel yet."""
-        channel = self._insert_channel(login, email, "active" if active else "retired")
+        channel = self._insert_channel(login, email, state)
         # The login is still this batch's queued insert: setting the value is the write.
         login["sis_communication_channel_id"] = channel["id"]
 
@@ -309,7 +344,11 @@ def contains_null_character(row: SisRow) -> bool:
 
 
 def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
-    """Create and update users with their login and e-mail; returns the rows imported."""
+    """Create and update users with their login and e-mail; returns the rows imported.
+
+    The checks follow Canvas's SIS::UserImporter in its order: the row's own fields, the look-ups
+    ("already claimed"), the save (login validations), then the e-mail.
+    """
     rows, unchanged = unchanged_rows.split_unchanged_users(conn, run, rows)
     writer = BatchWriter(conn, run.import_id, run.now)
     logins = Logins(conn, run, writer, rows)
@@ -333,11 +372,13 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
             continue
         if run.options.skip_deletes and status == "deleted":
             continue
-        if not logins.check_row(file, row, user_sis_id, login_id):
+        if logins.provider_unknown(file, row, user_sis_id):
             continue
-        login = logins.by_sis_id.get(user_sis_id)
+        by_sis_id = logins.by_sis_id.get(user_sis_id)
         login_by_name = logins.by_login.get(login_id.lower())
-        login = login or login_by_name
+        login = by_sis_id or login_by_name
+        if logins.integration_id_claimed(file, row, user_sis_id, login, status):
+            continue
         if login is not None and login["sis_user_id"] and login["sis_user_id"] != user_sis_id:
             if not run.options.update_sis_id_if_login_claimed:
                 run.warn(
@@ -347,7 +388,13 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
                     row,
                 )
                 continue
-        if login is not None and login_by_name is not None and login_by_name["id"] != login["id"]:
+        # Another live login holds the login_id: a clash, except that a deleted row may go on
+        # when its own login already had that login_id (Canvas's "pseudo != pseudo_by_login &&
+        # status != 'deleted' || unique_id differs").
+        if login is not None and login_by_name is not None and (
+            (login_by_name["id"] != login["id"] and status != "deleted")
+            or login["unique_id_lower"] != login_id.lower()
+        ):
             run.warn(
                 file,
                 f"An existing Canvas user with the {describe_holder(login_by_name)} has already claimed"
@@ -355,30 +402,44 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
                 row,
             )
             continue
-        if logins.integration_id_claimed(file, row, user_sis_id, login):
+        # Canvas: "if the pseudonym is already deleted, we're done" (nothing changes, no count);
+        # but a re-run of this import finds its own first attempt's deletion, which it repeats.
+        if (login is not None and status == "deleted" and login["workflow_state"] == "deleted"
+                and login["sis_batch_id"] != run.import_id):
+            continue
+        if logins.cannot_save(file, row, user_sis_id, login_id):
             continue
 
         email = values.get("email")
+        channel_state = "active" if status != "deleted" else "retired"
         if login is None:
             # The common case: a new user with a new login (and e-mail), built directly.
-            user = _create_user(writer, run, values)
+            # canvas_password_notification: a new Canvas-login user with an e-mail is left to
+            # choose a password (pre_registered, e-mail unconfirmed until then).
+            notify = bool(email) and canvas_boolean(values.get("canvas_password_notification")) \
+                and values.get("authentication_provider_id") == "canvas"
+            user = _create_user(writer, run, values, "pre_registered" if notify else "registered")
             logins.user_created(user)
             stored_login = logins.save_login(None, user["id"], row, user_sis_id, status)
+            if logins.email_invalid(file, row, user_sis_id):
+                continue
             if email:
-                logins.create_email(stored_login, email, status != "deleted")
+                logins.create_email(stored_login, email, "unconfirmed" if notify else channel_state)
             imported += 1
             continue
         user = logins.users.get(login["user_id"])
         if user is None:  # a login without its user (foreign keys prevent it): give it one
-            user = _create_user(writer, run, values)
+            user = _create_user(writer, run, values, "registered")
             logins.user_created(user)
         else:
             _save_user(writer, run, user, values)
         if status == "deleted":
             logins.remove_memberships_if_last_login(user["id"], user_sis_id)
         stored_login = logins.save_login(login, user["id"], row, user_sis_id, status)
+        if logins.email_invalid(file, row, user_sis_id):
+            continue
         if email:
-            logins.save_email(stored_login, email, status != "deleted")
+            logins.save_email(stored_login, email, channel_state)
         imported += 1
     writer.flush()
     return imported + unchanged
@@ -391,22 +452,29 @@ def _save_user(writer: BatchWriter, run: ImportRun, user: dict[str, Any], values
     edit.set_sticky("sortable_name", infer_sortable_name(values, edit.value("name"), user["sortable_name"]))
     if values.get("short_name"):
         edit.set_sticky("short_name", values["short_name"])
-    # Canvas: "we just leave all users registered now".
-    edit.set("workflow_state", "registered")
+    pronouns = values.get("pronouns")
+    if pronouns:
+        edit.set_sticky("pronouns", None if pronouns == DELETE_SENTINEL else pronouns)
+    # Canvas: "we just leave all users registered now", except one still to choose a password.
+    if user["workflow_state"] != "pre_registered":
+        edit.set("workflow_state", "registered")
     save(writer, "users", edit, {})
 
 
-def _create_user(writer: BatchWriter, run: ImportRun, values: dict[str, str | None]) -> dict[str, Any]:
+def _create_user(writer: BatchWriter, run: ImportRun, values: dict[str, str | None], state: str) -> dict[str, Any]:
     """The row's new user, built directly (see ``Logins._create_login``)."""
     name = infer_name(values)
     short_name = values.get("short_name")
-    sticky = ("name", "sortable_name", "short_name") if short_name else ("name", "sortable_name")
+    pronouns = values.get("pronouns")
+    pronouns = None if pronouns == DELETE_SENTINEL else pronouns
+    sticky = ["name", "sortable_name"] + ["short_name"] * bool(short_name) + ["pronouns"] * bool(pronouns)
     return writer.insert("users", {
         "id": writer.new_id("users"),
         "root_account_id": run.root_account_id,
         "name": name,
         "sortable_name": infer_sortable_name(values, name),
         "short_name": short_name,
-        "workflow_state": "registered",
+        "pronouns": pronouns,
+        "workflow_state": state,
         "stuck_sis_fields": new_object_stuck_fields(run, sticky),
     })
