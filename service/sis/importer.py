@@ -100,7 +100,7 @@ class SisImportRunner:
         run.fail(upload["display_name"] if upload is not None else "", message)
         data["running_immediately"] = True
         data["completed_importers"] = []
-        await self._finish(run, _Totals(), data, [])
+        await self._finish(run, _Totals(), data)
 
     async def _start(self, row: sqlite3.Row) -> tuple[ImportRun, dict[str, Any]]:
         options = orjson.loads(row["options"])
