@@ -74,6 +74,17 @@ async def wait_for_import(client: TestClient, import_id: int, account: str = "1"
         await asyncio.sleep(0.02)
 
 
+def wait_for_canvasapi_import(account: Any, sis_import: Any,
+                              timeout_s: float = WAIT_TIMEOUT_S) -> Any:
+    """Poll through canvasapi (``account.get_sis_import``) until the import is terminal."""
+    deadline = time.monotonic() + timeout_s
+    while sis_import.workflow_state not in SIS_TERMINAL:
+        assert time.monotonic() < deadline, sis_import
+        time.sleep(0.02)
+        sis_import = account.get_sis_import(sis_import.id)
+    return sis_import
+
+
 async def import_and_wait(client: TestClient, content: str | bytes, filename: str = "users.csv",
                           **params: str) -> dict[str, Any]:
     """Create an import and wait for it to finish."""

@@ -4,34 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 
 from canvasapi import Canvas
 
-from tests.helpers import WAIT_TIMEOUT_S, SIS_TERMINAL, USERS_CSV, make_zip
+from tests.helpers import USERS_CSV, make_zip, wait_for_canvasapi_import
 
-
-def _wait(account, sis_import):
-    deadline = time.monotonic() + WAIT_TIMEOUT_S
-    while sis_import.workflow_state not in SIS_TERMINAL:
-        assert time.monotonic() < deadline, sis_import
-        time.sleep(0.05)
-        sis_import = account.get_sis_import(sis_import.id)
-    return sis_import
 
 
 def _import_from_path(canvas: Canvas, path: str):
     account = canvas.get_account(1)
     created = account.create_sis_import(path, import_type="instructure_csv")
     assert created.workflow_state == "created" and created.account_id == 1
-    return _wait(account, created)
+    return wait_for_canvasapi_import(account, created)
 
 
 def _import_from_buffers(canvas: Canvas):
     account = canvas.get_account(1)
     from_csv = account.create_sis_import(io.BytesIO(USERS_CSV.encode()))
     from_zip = account.create_sis_import(io.BytesIO(make_zip({"u.csv": USERS_CSV})), extension="zip")
-    return _wait(account, from_csv), _wait(account, from_zip)
+    return wait_for_canvasapi_import(account, from_csv), wait_for_canvasapi_import(account, from_zip)
 
 
 async def test_create_from_a_path_and_poll_to_imported(canvas, tmp_path):
@@ -53,7 +44,7 @@ def _list_and_abort(canvas: Canvas):
     account = canvas.get_account(1)
     created = [account.create_sis_import(io.BytesIO(USERS_CSV.encode())) for _ in range(3)]
     for item in created:
-        _wait(account, item)
+        wait_for_canvasapi_import(account, item)
     listed = [i.id for i in account.get_sis_imports(per_page=2)]
     aborted = account.abort_sis_imports_pending()
     running = list(account.get_sis_imports_running())

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -19,8 +18,7 @@ from canvasapi import Canvas
 
 from service.app import create_app
 from service.settings import Settings
-from service.states import SIS_TERMINAL
-from tests.helpers import TOKEN, make_zip
+from tests.helpers import TOKEN, make_zip, wait_for_canvasapi_import
 
 # Integration ids on SCI, T2, C3, S3 and U3 (and nowhere else): sis_integration_id: lookups.
 ACCOUNTS = """account_id,parent_account_id,name,status,integration_id
@@ -131,15 +129,6 @@ class ThreadedServer:
         self.loop.close()
 
 
-def wait_for_sis_import(account, sis_import, timeout_s: float = 60.0):
-    """Poll through canvasapi until the import is terminal."""
-    deadline = time.monotonic() + timeout_s
-    while sis_import.workflow_state not in SIS_TERMINAL:
-        assert time.monotonic() < deadline, sis_import
-        time.sleep(0.05)
-        sis_import = account.get_sis_import(sis_import.id)
-    return sis_import
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ThreadedServer]:
@@ -160,7 +149,7 @@ def canvas(server: ThreadedServer) -> Canvas:
     client = Canvas(server.url, TOKEN)
     account = client.get_account(1)
     created = account.create_sis_import(io.BytesIO(make_zip(SIS_ZIP_MEMBERS)), extension="zip")
-    done = wait_for_sis_import(account, created)
+    done = wait_for_canvasapi_import(account, created)
     assert done.workflow_state == "imported", (done.workflow_state, getattr(done, "processing_warnings", None),
                                                getattr(done, "processing_errors", None))
     yield client

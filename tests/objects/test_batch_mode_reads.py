@@ -7,8 +7,7 @@ import io
 
 from canvasapi import Canvas
 
-from tests.helpers import make_zip
-from tests.objects.conftest import wait_for_sis_import
+from tests.helpers import make_zip, wait_for_canvasapi_import
 
 # The term T1 sync sends C1's students U1 and U2 only: the other enrollments of T1's courses
 # (C1's teacher and TA, U3's and U4's) are removed; T2's course C3 is not touched.
@@ -19,7 +18,7 @@ def test_a_batch_mode_deletion_shows_only_when_asked_for(canvas: Canvas):
     account = canvas.get_account(1)
     created = account.create_sis_import(io.BytesIO(make_zip({"enrollments.csv": SYNC})), extension="zip",
                                         batch_mode=True, batch_mode_term_id="sis_term_id:T1")
-    done = wait_for_sis_import(account, created)
+    done = wait_for_canvasapi_import(account, created)
     assert done.workflow_state == "imported", vars(done)
     assert done.data["counts"]["batch_enrollments_deleted"] > 0
 

@@ -17,7 +17,8 @@ from typing import Any
 from canvasapi import Canvas
 from canvasapi.progress import Progress
 
-from tests.helpers import WAIT_TIMEOUT_S, SIS_TERMINAL, import_and_wait, make_zip
+from tests.helpers import (WAIT_TIMEOUT_S, SIS_TERMINAL, import_and_wait, make_zip,
+                           wait_for_canvasapi_import)
 
 TERMS = "term_id,name,status\nfall,Fall,active\nspring,Spring,active\n"
 COURSES = ("course_id,short_name,long_name,term_id,status\n"
@@ -39,18 +40,10 @@ def nightly(sections: str = SECTIONS, enrollments: str = ENROLLMENTS) -> bytes:
                      "users.csv": USERS, "enrollments.csv": enrollments})
 
 
-def _wait(account: Any, sis_import: Any) -> Any:
-    deadline = time.monotonic() + WAIT_TIMEOUT_S
-    while sis_import.workflow_state not in SIS_TERMINAL:
-        assert time.monotonic() < deadline, sis_import
-        time.sleep(0.02)
-        sis_import = account.get_sis_import(sis_import.id)
-    return sis_import
-
 
 def _send(canvas: Canvas, body: bytes, **params: Any) -> Any:
     account = canvas.get_account(1)
-    return _wait(account, account.create_sis_import(io.BytesIO(body), extension="zip", **params))
+    return wait_for_canvasapi_import(account, account.create_sis_import(io.BytesIO(body), extension="zip", **params))
 
 
 def _restore(canvas: Canvas, import_id: int) -> tuple[Progress, Any]:
