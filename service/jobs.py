@@ -2,9 +2,9 @@
 
 The queue *is* the import rows: nothing lives only in memory, so a restart loses nothing.
 Workers are asyncio tasks owned by the app; a job's ``run`` may hand the work to another
-process (service.import_process) and await its end there. Each kind of job (SIS imports, outcome imports)
-says how to claim its next runnable row, which strand it belongs to (imports of one strand run
-one at a time, in creation order: decision 22) and how to run it. At start, imports a crash
+process (service.import_process) and await its end there. Each kind of job (SIS imports,
+outcome imports) says how to claim its next runnable row, which strand it belongs to (imports
+of one strand run one at a time, in creation order: decision 22) and how to run it. At start, imports a crash
 left running are claimed again and run from the beginning (decision 23). Handlers only insert
 rows and call ``wake()``.
 
