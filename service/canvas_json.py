@@ -10,6 +10,7 @@ import orjson
 from .file_lists import FileListCache
 from .states import PROGRESS_TERMINAL
 from .sis.objects_json import token_user_json
+from .sis.progress_data import expanded
 from .store.sis_imports import MESSAGE_LIST_CAP
 
 # Option keys echoed on every SisImport, in Canvas's order (section 4); null when unset.
@@ -30,7 +31,7 @@ def sis_import_json(
     them, never change them)."""
     row: sqlite3.Row = view["row"]
     options = orjson.loads(row["options"])
-    data = {k: v for k, v in orjson.loads(row["data"]).items() if not k.startswith("_")}
+    data = expanded(orjson.loads(row["data"]), orjson.loads(row["csv_file_ids"]))
     body: dict[str, Any] = {
         "id": row["id"],
         "created_at": row["created_at"],

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import io
 import struct
+import time
 import zipfile
-from dataclasses import replace
 
+import orjson
 import pytest
 
 from service.app import create_app
-from tests.helpers import USERS_CSV, import_and_wait, make_zip
+from tests.helpers import (AUTH, USERS_CSV, WAIT_TIMEOUT_S, create_sis_import, import_and_wait,
+                           make_zip, wait_for_import)
 
 
 @pytest.fixture
 async def in_process_client(aiohttp_client, settings):
     """A server that imports in its own process, where a patch of the test reaches the import."""
-    return await aiohttp_client(create_app(replace(settings, imports_in_process=True)))
+    return await aiohttp_client(create_app(dataclasses.replace(settings, imports_in_process=True)))
 
 
 def _encrypted_zip(name: str, content: str) -> bytes:
@@ -71,3 +75,56 @@ async def test_many_tiny_members_read_the_zip_index_once(in_process_client, monk
     assert body["workflow_state"] == "imported", body.get("processing_errors")
     assert body["data"]["counts"]["users"] == 300
     assert len(index_reads) == 1
+
+
+def _tiny_members_zip(members: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for n in range(members):
+            archive.writestr(f"users_{n:04}.csv", f"user_id,login_id,status\nu{n},l{n},active\n")
+    return buffer.getvalue()
+
+
+async def test_a_running_import_does_not_store_its_growing_lists_with_every_batch(
+        aiohttp_client, settings, database):
+    # Each member's two progress saves stored data.downloadable_attachment_ids and
+    # data.completed_importers whole: a zip of 5,000 members rewrote lists of 5,000 entries
+    # 10,000 times. While it runs the stored data stays small; clients still see every list.
+    client = await aiohttp_client(create_app(dataclasses.replace(settings, enable_control=True)))
+    response = await client.post("/_control/pace", json={"rows_per_second": 100}, headers=AUTH)
+    assert response.status == 200
+    created = await create_sis_import(client, _tiny_members_zip(200), filename="many.zip")
+    url = f"/api/v1/accounts/1/sis_imports/{created['id']}"
+    deadline = time.monotonic() + WAIT_TIMEOUT_S
+    while True:
+        body = await (await client.get(url, headers=AUTH)).json()
+        completed = body["data"].get("completed_importers", [])
+        if body["workflow_state"] == "importing" and len(completed) >= 40:
+            break
+        assert body["workflow_state"] in ("created", "importing"), body["workflow_state"]
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    stored = database.execute("SELECT data FROM sis_imports WHERE id = ?",
+                              (created["id"],)).fetchone()["data"]
+    assert len(stored) < 1_000, stored
+    # Read after the stored row: the import can only have gone further.
+    running = await (await client.get(url, headers=AUTH)).json()
+    assert running["data"]["downloadable_attachment_ids"] == [
+        attachment["id"] for attachment in running["csv_attachments"]]
+    assert len(running["data"]["downloadable_attachment_ids"]) == 200
+    assert set(running["data"]["completed_importers"]) == {"user"}
+    assert len(running["data"]["completed_importers"]) >= len(completed)
+    assert not any(key.startswith("_") for key in running["data"])
+
+    await client.post("/_control/pace", json={}, headers=AUTH)
+    final = await wait_for_import(client, created["id"])
+    assert final["workflow_state"] == "imported"
+    assert final["data"]["completed_importers"] == ["user"] * 200
+    assert final["data"]["downloadable_attachment_ids"] == [
+        attachment["id"] for attachment in final["csv_attachments"]]
+    # The finished import keeps Canvas's data whole, as any other import's.
+    stored = orjson.loads(database.execute("SELECT data FROM sis_imports WHERE id = ?",
+                                           (created["id"],)).fetchone()["data"])
+    assert {key: stored[key] for key in ("completed_importers", "downloadable_attachment_ids")} \
+        == {key: final["data"][key] for key in ("completed_importers",
+                                                "downloadable_attachment_ids")}

@@ -35,6 +35,7 @@ from .context import ImporterFn, ImportRun, SisOptions, SisRow
 from .diffing import diff_against_baseline
 from .importers import importer_for
 from .kinds import COUNT_KEYS, ORDER
+from .progress_data import for_finished_import, for_running_import, note_completed_importer
 from .reader import (
     CsvFileError, InspectedCsv, UploadSources, inspect_csv, list_sources, read_batches,
     write_attachment_copy,
@@ -173,7 +174,7 @@ class SisImportRunner:
                                     data, stopping, paced)
             run.end_file()
             lines_before += csv_file.total_lines
-            data["completed_importers"].append(csv_file.kind.name)
+            note_completed_importer(data, csv_file.kind.name)
             # Record the file's end (and any failure it ended with) before the next one starts.
             await self._write(run, totals, data,
                               progress=_row_progress(run, lines_before, total_lines))
@@ -300,8 +301,8 @@ class SisImportRunner:
             # finishing transaction, it never holds up a status poll on the read connection.
             data["statistics"] = import_statistics(conn, run.import_id)
             return store.finish_sis_import(
-                conn, run.import_id, state=state, progress=progress, data=data,
-                errors_file_id=errors_file_id, now=utc_now())
+                conn, run.import_id, state=state, progress=progress,
+                data=for_finished_import(data), errors_file_id=errors_file_id, now=utc_now())
 
         finished = await self.db.write(finish)
         if not finished:
@@ -373,7 +374,7 @@ def _write_messages_and_progress(
 ) -> None:
     failures, warnings = store.insert_messages(
         conn, run.import_id, run.root_account_id, run.messages, run.now)
-    store.save_progress(conn, run.import_id, progress, data, run.now)
+    store.save_progress(conn, run.import_id, progress, for_running_import(data), run.now)
     # Only count once the transaction is certain to commit (nothing after this can fail).
     totals.failures += failures
     totals.warnings += warnings

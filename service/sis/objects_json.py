@@ -8,7 +8,10 @@ Clients fetch an Account or Course before calling import methods on it (decision
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..store.objects_people import EnrollmentRow, PersonRow
 
 # Canvas's API shows a course's internal workflow_state under its public name (Course#api_state).
 _COURSE_STATES = {"created": "unpublished", "claimed": "unpublished"}
@@ -136,32 +139,31 @@ def section_json(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def user_json(user: sqlite3.Row, login: sqlite3.Row | None) -> dict[str, Any]:
+def user_json(person: PersonRow) -> dict[str, Any]:
     """The User of lib/api/v1/user.rb#user_json without includes, as an admin sees it:
     SIS fields from its shown login (null without one), ``login_id`` only with a login."""
     body: dict[str, Any] = {
-        "id": user["id"],
-        "name": user["name"],
-        "created_at": user["created_at"],
-        "sortable_name": user["sortable_name"],
-        "short_name": user["short_name"] or user["name"],  # User#short_name falls back on name
-        "sis_user_id": login["sis_user_id"] if login else None,
-        "integration_id": login["integration_id"] if login else None,
-        "sis_import_id": login["sis_batch_id"] if login else None,
+        "id": person.id,
+        "name": person.name,
+        "created_at": person.created_at,
+        "sortable_name": person.sortable_name,
+        "short_name": person.short_name or person.name,  # User#short_name falls back on name
+        "sis_user_id": person.sis_user_id,
+        "integration_id": person.integration_id,
+        "sis_import_id": person.sis_batch_id,
     }
-    if login is not None:
-        body["login_id"] = login["unique_id"]
-    if user["pronouns"]:
-        body["pronouns"] = user["pronouns"]
+    if person.login_row_id is not None:
+        body["login_id"] = person.unique_id
+    if person.pronouns:
+        body["pronouns"] = person.pronouns
     return body
 
 
-def course_user_json(user: sqlite3.Row, login: sqlite3.Row | None, email: str | None, *,
-                     confirmed: bool) -> dict[str, Any]:
+def course_user_json(person: PersonRow, email: str | None, *, confirmed: bool) -> dict[str, Any]:
     """A user as courses#users shows it: Canvas adds ``sis_user_id`` and ``email`` to every
     request's include[], and for a user not yet confirmed in the course (each enrollment invited,
     pending or rejected) excludes its login (``sis_import_id``, ``login_id``) and e-mail."""
-    body = user_json(user, login)
+    body = user_json(person)
     if confirmed:
         body["email"] = email
     else:
@@ -197,53 +199,51 @@ def user_profile_json(body: dict[str, Any], email: str | None, is_self: bool) ->
     return body
 
 
-def enrollment_json(row: sqlite3.Row, user: dict[str, Any] | None, sis_user_id: str | None,
+def enrollment_json(row: EnrollmentRow, user: dict[str, Any] | None, sis_user_id: str | None,
                     base_url: str, *, locked: bool = False) -> dict[str, Any]:
     """An Enrollment (lib/api/v1/user.rb#enrollment_json) with its ``user``, as the List
     enrollments API always includes it (None: without, as in a user's ``enrollments``);
     ``row`` carries its course's, account's and section's SIS fields. ``locked`` adds
     include[]=locked's flag: false for an admin who may manage SIS, as the token's user is."""
-    state = row["workflow_state"]
-    if row["course_workflow_state"] == "deleted" or row["section_workflow_state"] == "deleted":
+    state = row.workflow_state
+    if row.course_workflow_state == "deleted" or row.section_workflow_state == "deleted":
         state = "deleted"  # Canvas shows enrollments of deleted courses and sections as deleted
-    course_id, user_id = row["course_id"], row["user_id"]
+    course_id, user_id, enrollment_type = row.course_id, row.user_id, row.type
     body: dict[str, Any] = {
-        "id": row["id"],
+        "id": row.id,
         "user_id": user_id,
         "course_id": course_id,
-        "type": row["type"],
-        "created_at": row["created_at"],
-        "updated_at": row["updated_at"],
-        "associated_user_id": row["associated_user_id"],
-        "start_at": row["start_at"],
-        "end_at": row["end_at"],
-        "course_section_id": row["course_section_id"],
-        "root_account_id": row["root_account_id"],
-        "limit_privileges_to_course_section": bool(row["limit_privileges_to_course_section"]),
+        "type": enrollment_type,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "associated_user_id": row.associated_user_id,
+        "start_at": row.start_at,
+        "end_at": row.end_at,
+        "course_section_id": row.course_section_id,
+        "root_account_id": row.root_account_id,
+        "limit_privileges_to_course_section": bool(row.limit_privileges_to_course_section),
         "enrollment_state": state,
-        "role": row["type"],
-        "role_id": ROLE_IDS[row["type"]],
+        "role": enrollment_type,
+        "role_id": ROLE_IDS[enrollment_type],
         "last_activity_at": None,
         "last_attended_at": None,
         "total_activity_time": 0,
-        "sis_import_id": row["sis_batch_id"],
+        "sis_import_id": row.sis_batch_id,
     }
-    if row["type"] == "StudentEnrollment":
+    if enrollment_type == "StudentEnrollment":
         body["grades"] = {
             "html_url": f"{base_url}/courses/{course_id}/grades/{user_id}",
             "current_grade": None, "current_score": None, "final_grade": None, "final_score": None,
             "unposted_current_score": None, "unposted_current_grade": None,
             "unposted_final_score": None, "unposted_final_grade": None,
         }
-    body.update(
-        sis_account_id=row["account_sis_source_id"],
-        sis_course_id=row["course_sis_source_id"],
-        course_integration_id=row["course_integration_id"],
-        sis_section_id=row["section_sis_source_id"],
-        section_integration_id=row["section_integration_id"],
-        sis_user_id=sis_user_id,
-        html_url=f"{base_url}/courses/{course_id}/users/{user_id}",
-    )
+    body["sis_account_id"] = row.account_sis_source_id
+    body["sis_course_id"] = row.course_sis_source_id
+    body["course_integration_id"] = row.course_integration_id
+    body["sis_section_id"] = row.section_sis_source_id
+    body["section_integration_id"] = row.section_integration_id
+    body["sis_user_id"] = sis_user_id
+    body["html_url"] = f"{base_url}/courses/{course_id}/users/{user_id}"
     if user is not None:
         body["user"] = user
     if locked:

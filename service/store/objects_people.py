@@ -3,13 +3,21 @@
 Enrollments and users are long lists, paged by bookmark (keyset) as Canvas pages them: a page
 after a bookmark is an index seek, never an OFFSET scan. A numeric page a client computes
 itself is still answered, by offset.
+
+A page of the long lists is one statement whose rows come back in one sqlite3 step
+(``_rows_in_one_step``) as plain tuples (``PersonRow``, ``EnrollmentRow``) holding only what
+their JSON shows: sqlite3 releases the GIL around every step and, while an import's thread
+holds it, taking it back can cost a whole switch interval (5 ms), so a page fetched row by
+row (and its users and logins by further queries) paid that once per row.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple, Sequence, TypeVar
+
+import orjson
 
 from ..ids import parse_reference
 
@@ -23,9 +31,24 @@ USER_LOGIN_LOOKUPS = {"sis_user_id": "sis_user_id", "sis_login_id": "unique_id_l
 ROSTER_HIDDEN_STATES = ("rejected", "completed", "deleted")
 USER_DEFAULT_STATES = ("active", "invited")
 
+RowT = TypeVar("RowT", bound=tuple)
+
 
 def _marks(values: Iterable[Any]) -> str:
     return ",".join("?" * len(list(values)))
+
+
+def _rows_in_one_step(conn: sqlite3.Connection, columns: Sequence[str], rest: str,
+                      params: Sequence[Any]) -> list[list[Any]]:
+    """The rows of ``SELECT <columns> <rest>`` as lists, handed back by a single sqlite3 step:
+    SQLite packs them into one JSON array (json_array keeps integers, text and NULL apart) and
+    orjson unpacks it. json_group_array takes the rows in the order ``rest`` yields them: SQLite
+    never flattens a subquery with an ORDER BY into an aggregate query (its flattening rule 16,
+    kept for group_concat), and the CROSS JOINs below keep the ordered table the outer loop."""
+    names = ", ".join(f"c{n}" for n in range(len(columns)))
+    selected = ", ".join(f"{expr} AS c{n}" for n, expr in enumerate(columns))
+    sql = f"SELECT json_group_array(json_array({names})) FROM (SELECT {selected} {rest})"
+    return orjson.loads(conn.execute(sql, params).fetchone()[0])
 
 
 @dataclass(frozen=True)
@@ -35,6 +58,53 @@ class Slice:
     limit: int
     after: tuple | None = None
     offset: int = 0
+
+
+class PersonRow(NamedTuple):
+    """What user_json shows of a user: its own fields and those of the login Canvas shows
+    beside it (``login_row_id`` None when it has no live login)."""
+
+    id: int
+    name: str
+    created_at: str
+    sortable_name: str | None
+    short_name: str | None
+    pronouns: str | None
+    login_row_id: int | None
+    unique_id: str | None
+    sis_user_id: str | None
+    integration_id: str | None
+    sis_batch_id: int | None
+
+
+# The login user_json shows beside a user (SisPseudonym.for with require_sis: false): its
+# oldest live login with a SIS id, else its oldest live login. Two index lookups, no sort.
+def _shown_login_id(user_id: str) -> str:
+    live = f"FROM pseudonyms sp WHERE sp.user_id = {user_id} AND sp.workflow_state != 'deleted'"
+    return f"coalesce((SELECT min(sp.id) {live} AND sp.sis_user_id IS NOT NULL), (SELECT min(sp.id) {live}))"
+
+
+_PERSON_EXPRESSIONS = {
+    "id": "u.id", "name": "u.name", "created_at": "u.created_at", "sortable_name": "u.sortable_name",
+    "short_name": "u.short_name", "pronouns": "u.pronouns", "login_row_id": "l.id",
+    "unique_id": "l.unique_id", "sis_user_id": "l.sis_user_id", "integration_id": "l.integration_id",
+    "sis_batch_id": "l.sis_batch_id",
+}
+assert tuple(_PERSON_EXPRESSIONS) == PersonRow._fields
+PERSON_COLUMNS = tuple(_PERSON_EXPRESSIONS.values())
+# The shown login of the user aliased ``u``.
+SHOWN_LOGIN_JOIN = f"LEFT JOIN pseudonyms l ON l.id = {_shown_login_id('u.id')}"
+_PERSON_WIDTH = len(PersonRow._fields)
+
+
+def people(conn: sqlite3.Connection, user_ids: Iterable[int]) -> dict[int, PersonRow]:
+    """Users by id, each with its shown login, in one step."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    rows = _rows_in_one_step(conn, PERSON_COLUMNS, f"FROM users u {SHOWN_LOGIN_JOIN} WHERE u.id IN ({_marks(ids)})",
+                             ids)
+    return {values[0]: PersonRow._make(values) for values in rows}
 
 
 @dataclass
@@ -56,22 +126,59 @@ class EnrollmentFilter:
     root_account_id: int = 1
 
 
-_ENROLLMENT_SELECT = """
-SELECT e.*, c.sis_source_id AS course_sis_source_id, c.integration_id AS course_integration_id,
-       c.workflow_state AS course_workflow_state, a.sis_source_id AS account_sis_source_id,
-       s.sis_source_id AS section_sis_source_id, s.integration_id AS section_integration_id,
-       s.workflow_state AS section_workflow_state
-FROM enrollments e
+class EnrollmentRow(NamedTuple):
+    """What enrollment_json shows of an enrollment, with its course's, account's and section's
+    SIS fields and its own SIS login's (``sis_login_row_id`` None without one)."""
+
+    id: int
+    user_id: int
+    course_id: int
+    type: str
+    created_at: str
+    updated_at: str
+    associated_user_id: int | None
+    start_at: str | None
+    end_at: str | None
+    course_section_id: int
+    root_account_id: int
+    limit_privileges_to_course_section: int
+    workflow_state: str
+    sis_batch_id: int | None
+    course_sis_source_id: str | None
+    course_integration_id: str | None
+    course_workflow_state: str
+    account_sis_source_id: str | None
+    section_sis_source_id: str | None
+    section_integration_id: str | None
+    section_workflow_state: str
+    sis_login_row_id: int | None
+    sis_login_sis_user_id: str | None
+
+
+_ENROLLMENT_EXPRESSIONS = {
+    **{name: f"e.{name}" for name in EnrollmentRow._fields[:14]},
+    "course_sis_source_id": "c.sis_source_id", "course_integration_id": "c.integration_id",
+    "course_workflow_state": "c.workflow_state", "account_sis_source_id": "a.sis_source_id",
+    "section_sis_source_id": "s.sis_source_id", "section_integration_id": "s.integration_id",
+    "section_workflow_state": "s.workflow_state", "sis_login_row_id": "sl.id",
+    "sis_login_sis_user_id": "sl.sis_user_id",
+}
+assert tuple(_ENROLLMENT_EXPRESSIONS) == EnrollmentRow._fields
+_ENROLLMENT_COLUMNS = tuple(_ENROLLMENT_EXPRESSIONS.values())
+_ENROLLMENT_WIDTH = len(EnrollmentRow._fields)
+# What an enrollment row shows beside the enrollments ``e``, which lead (CROSS JOIN keeps them
+# the outer loop, so rows come out in their order).
+_ENROLLMENT_JOINS = """
 CROSS JOIN courses c ON c.id = e.course_id
 CROSS JOIN accounts a ON a.id = c.account_id
 CROSS JOIN course_sections s ON s.id = e.course_section_id
+LEFT JOIN pseudonyms sl ON sl.id = e.sis_pseudonym_id
 """
 
 
-def enrollments(conn: sqlite3.Connection, wanted: EnrollmentFilter, page: Slice) -> list[sqlite3.Row]:
-    """Up to ``page.limit`` enrollments in Canvas's roster order (type, then id), after the
-    bookmark ``(type, id)`` when given. The scope column leads every query, so the course
-    index ``(course_id, type, id)`` serves the roster seek and the others a short sort."""
+def _enrollment_conditions(wanted: EnrollmentFilter) -> tuple[list[str], list[Any]]:
+    """The filter as conditions on the enrollments table alone (its SIS filters through
+    subqueries on the ids), so that a page's keys come from one index."""
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (("e.course_id", wanted.course_id), ("e.course_section_id", wanted.section_id),
@@ -96,79 +203,54 @@ def enrollments(conn: sqlite3.Connection, wanted: EnrollmentFilter, page: Slice)
                        f" AND workflow_state = 'active' AND sis_user_id IN ({_marks(wanted.sis_user_ids)}))")
         params += [wanted.root_account_id, *wanted.sis_user_ids]
     if wanted.sis_section_ids is not None:
-        clauses.append(f"s.root_account_id = ? AND s.sis_source_id IN ({_marks(wanted.sis_section_ids)})")
+        clauses.append("e.course_section_id IN (SELECT id FROM course_sections WHERE root_account_id = ?"
+                       f" AND sis_source_id IN ({_marks(wanted.sis_section_ids)}))")
         params += [wanted.root_account_id, *wanted.sis_section_ids]
     if wanted.sis_course_ids is not None:
-        clauses.append(f"c.root_account_id = ? AND c.sis_source_id IN ({_marks(wanted.sis_course_ids)})")
+        clauses.append("e.course_id IN (SELECT id FROM courses WHERE root_account_id = ?"
+                       f" AND sis_source_id IN ({_marks(wanted.sis_course_ids)}))")
         params += [wanted.root_account_id, *wanted.sis_course_ids]
     if wanted.sis_account_ids is not None:
-        clauses.append(f"a.sis_source_id IN ({_marks(wanted.sis_account_ids)})")
+        clauses.append("e.course_id IN (SELECT c.id FROM courses c JOIN accounts a ON a.id = c.account_id"
+                       f" WHERE a.sis_source_id IN ({_marks(wanted.sis_account_ids)}))")
         params += wanted.sis_account_ids
     if wanted.enrollment_term_id is not None:
-        clauses.append("c.enrollment_term_id = ?")
+        clauses.append("e.course_id IN (SELECT id FROM courses WHERE enrollment_term_id = ?)")
         params.append(wanted.enrollment_term_id)
-    if page.after is not None:
-        clauses.append("(e.type, e.id) > (?, ?)")
-        params += page.after
+    return clauses, params
+
+
+def _enrollment_keys(wanted: EnrollmentFilter, page: Slice) -> tuple[str, list[Any]]:
+    """The page's enrollments in Canvas's roster order (type, then id) as a subquery.
+
+    After a bookmark ``(type, id)`` the rows are the rest of that type, then the types after
+    it: two index ranges. SQLite would serve the single row-value condition
+    ``(type, id) > (?, ?)`` from ``type`` alone, reading every row of the bookmark's type
+    before it (a deep page of a 100k roster read 99k index entries)."""
+    clauses, params = _enrollment_conditions(wanted)
     where = " AND ".join(clauses) or "1"
-    params += [page.limit, page.offset]
-    return conn.execute(f"{_ENROLLMENT_SELECT} WHERE {where} ORDER BY e.type, e.id LIMIT ? OFFSET ?",
-                        params).fetchall()
+    if page.after is None:
+        return (f"(SELECT * FROM enrollments e WHERE {where} ORDER BY e.type, e.id LIMIT ? OFFSET ?)",
+                [*params, page.limit, page.offset])
+    after_type, after_id = page.after
+    return (f"(SELECT * FROM (SELECT * FROM enrollments e WHERE {where} AND e.type = ? AND e.id > ?"
+            f" ORDER BY e.id LIMIT ?) UNION ALL SELECT * FROM (SELECT * FROM enrollments e WHERE {where}"
+            f" AND e.type > ? ORDER BY e.type, e.id LIMIT ?) ORDER BY type, id LIMIT ?)",
+            [*params, after_type, after_id, page.limit, *params, after_type, page.limit, page.limit])
 
 
-# What user_json shows of a user and of its login; a page reads only these.
-_USER_COLUMNS = "id, name, created_at, sortable_name, short_name, pronouns, workflow_state"
-_LOGIN_COLUMNS = "id, user_id, unique_id, sis_user_id, integration_id, sis_batch_id"
-
-
-@dataclass(frozen=True)
-class Person:
-    """A user with the login Canvas shows beside it (its SIS login, else its first login)."""
-
-    user: sqlite3.Row
-    login: sqlite3.Row | None
-
-
-def people(conn: sqlite3.Connection, user_ids: Iterable[int]) -> dict[int, Person]:
-    """Users by id with their shown login: an active login with a SIS id first, else the
-    oldest active one (Canvas's SisPseudonym.for with require_sis: false)."""
-    ids = sorted(set(user_ids))
-    if not ids:
-        return {}
-    marks = _marks(ids)
-    users = {row["id"]: row for row in conn.execute(
-        f"SELECT {_USER_COLUMNS} FROM users WHERE id IN ({marks})", ids)}
-    logins: dict[int, sqlite3.Row] = {}
-    for row in conn.execute(f"SELECT {_LOGIN_COLUMNS} FROM pseudonyms WHERE user_id IN ({marks})"
-                            " AND workflow_state != 'deleted'"
-                            " ORDER BY user_id, sis_user_id IS NULL, id", ids):
-        logins.setdefault(row["user_id"], row)
-    return {user_id: Person(row, logins.get(user_id)) for user_id, row in users.items()}
-
-
-@dataclass(frozen=True)
-class EnrollmentPage:
-    """A page of enrollments with what their JSON shows: each user, and each SIS login."""
-
-    rows: list[sqlite3.Row]
-    people: dict[int, Person]
-    sis_logins: dict[int, sqlite3.Row]
-
-
-def enrollment_page(conn: sqlite3.Connection, wanted: EnrollmentFilter, page: Slice) -> EnrollmentPage:
-    """``enrollments`` with their users and SIS logins, read in one snapshot (one trip to the
-    read connection instead of three)."""
-    rows = enrollments(conn, wanted, page)
-    return EnrollmentPage(rows, people(conn, [r["user_id"] for r in rows]),
-                          logins_by_id(conn, [r["sis_pseudonym_id"] for r in rows if r["sis_pseudonym_id"]]))
-
-
-def logins_by_id(conn: sqlite3.Connection, login_ids: Iterable[int]) -> dict[int, sqlite3.Row]:
-    """Logins by id (an enrollment's SIS login)."""
-    ids = sorted(set(login_ids))
-    if not ids:
-        return {}
-    return {row["id"]: row for row in conn.execute(f"SELECT * FROM pseudonyms WHERE id IN ({_marks(ids)})", ids)}
+def enrollment_page(conn: sqlite3.Connection, wanted: EnrollmentFilter,
+                    page: Slice) -> list[tuple[EnrollmentRow, PersonRow]]:
+    """Up to ``page.limit`` enrollments, each with its user, in Canvas's roster order, after
+    the bookmark ``(type, id)`` when given: one statement, one step. The scope column leads
+    every query, so the course index ``(course_id, type, id)`` serves the roster seek and the
+    others a short sort."""
+    keys, params = _enrollment_keys(wanted, page)
+    rows = _rows_in_one_step(conn, _ENROLLMENT_COLUMNS + PERSON_COLUMNS,
+                             f"FROM {keys} e {_ENROLLMENT_JOINS} CROSS JOIN users u ON u.id = e.user_id"
+                             f" {SHOWN_LOGIN_JOIN}", params)
+    return [(EnrollmentRow._make(values[:_ENROLLMENT_WIDTH]), PersonRow._make(values[_ENROLLMENT_WIDTH:]))
+            for values in rows]
 
 
 def resolve_user(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
@@ -188,11 +270,18 @@ def resolve_user(conn: sqlite3.Connection, root_account_id: int, reference: str)
         f" AND p.{column} = ? AND p.workflow_state != 'deleted' LIMIT 1", (root_account_id, value)).fetchone()
 
 
-def email_of(conn: sqlite3.Connection, user_id: int) -> str | None:
-    """The user's e-mail (User#email): its first e-mail channel that is not retired."""
-    row = conn.execute("SELECT path FROM communication_channels WHERE user_id = ? AND path_type = 'email'"
-                       " AND workflow_state != 'retired' ORDER BY id LIMIT 1", (user_id,)).fetchone()
-    return row[0] if row else None
+# User#email: the user's first e-mail channel that is not retired.
+def _email_of(user_id: str) -> str:
+    return (f"(SELECT cc.path FROM communication_channels cc WHERE cc.user_id = {user_id}"
+            " AND cc.path_type = 'email' AND cc.workflow_state != 'retired' ORDER BY cc.id LIMIT 1)")
+
+
+def person_with_email(conn: sqlite3.Connection, user_id: int) -> tuple[PersonRow, str | None] | None:
+    """A user with its shown login and its e-mail (users#api_show), in one step."""
+    for values in _rows_in_one_step(conn, (*PERSON_COLUMNS, _email_of("u.id")),
+                                    f"FROM users u {SHOWN_LOGIN_JOIN} WHERE u.id = ?", (user_id,)):
+        return PersonRow._make(values[:_PERSON_WIDTH]), values[_PERSON_WIDTH]
+    return None
 
 
 def _sortable_after(after: tuple | None, params: list[Any]) -> str:
@@ -203,8 +292,10 @@ def _sortable_after(after: tuple | None, params: list[Any]) -> str:
     if name is None:
         params.append(user_id)
         return " AND (u.sortable_name IS NOT NULL OR u.id > ?)"
-    params += [name, user_id]
-    return " AND (u.sortable_name, u.id) > (?, ?)"
+    params += [name, name, user_id]
+    # A seek to the name in the (sortable_name, id) index, then past the bookmark's id among
+    # users of that name. (An OR of the two ranges made SQLite give up the seek.)
+    return " AND u.sortable_name >= ? AND (u.sortable_name > ? OR u.id > ?)"
 
 
 def _search_clause(search_term: str | None, params: list[Any]) -> str:
@@ -223,9 +314,10 @@ def _search_clause(search_term: str | None, params: list[Any]) -> str:
 
 
 def account_users(conn: sqlite3.Connection, account: sqlite3.Row, search_term: str | None,
-                  page: Slice) -> list[sqlite3.Row]:
-    """Users of an account ordered by sortable name: for a root account every user with a live
-    login there, for a sub-account every user enrolled in a course of its tree."""
+                  page: Slice) -> list[PersonRow]:
+    """Users of an account ordered by sortable name, each with its shown login: for a root
+    account every user with a live login there, for a sub-account every user enrolled in a
+    course of its tree."""
     params: list[Any] = []
     if account["root_account_id"] is None:
         belongs = ("EXISTS (SELECT 1 FROM pseudonyms p WHERE p.user_id = u.id AND p.account_id = ?"
@@ -240,13 +332,15 @@ def account_users(conn: sqlite3.Connection, account: sqlite3.Row, search_term: s
     where = f"u.workflow_state != 'deleted' AND {belongs}"
     where += _search_clause(search_term, params) + _sortable_after(page.after, params)
     params += [page.limit, page.offset]
-    return conn.execute(f"SELECT u.* FROM users u WHERE {where} ORDER BY u.sortable_name, u.id LIMIT ? OFFSET ?",
-                        params).fetchall()
+    keys = f"(SELECT * FROM users u WHERE {where} ORDER BY u.sortable_name, u.id LIMIT ? OFFSET ?)"
+    return [PersonRow._make(values) for values in
+            _rows_in_one_step(conn, PERSON_COLUMNS, f"FROM {keys} u {SHOWN_LOGIN_JOIN}", params)]
 
 
-def course_users(conn: sqlite3.Connection, course_id: int, types: tuple[str, ...] | None,
-                 states: tuple[str, ...], search_term: str | None, page: Slice) -> list[sqlite3.Row]:
-    """Users enrolled in a course (in these enrollment states and types), by sortable name."""
+def _course_user_keys(course_id: int, types: tuple[str, ...] | None, states: tuple[str, ...],
+                      search_term: str | None, page: Slice) -> tuple[str, list[Any]]:
+    """Users enrolled in a course (in these enrollment states and types), by sortable name,
+    as a subquery."""
     params: list[Any] = [course_id, *states]
     inner = f"SELECT user_id FROM enrollments WHERE course_id = ? AND workflow_state IN ({_marks(states)})"
     if types is not None:
@@ -254,8 +348,7 @@ def course_users(conn: sqlite3.Connection, course_id: int, types: tuple[str, ...
         params += types
     where = f"u.id IN ({inner})" + _search_clause(search_term, params) + _sortable_after(page.after, params)
     params += [page.limit, page.offset]
-    return conn.execute(f"SELECT u.* FROM users u WHERE {where} ORDER BY u.sortable_name, u.id LIMIT ? OFFSET ?",
-                        params).fetchall()
+    return f"(SELECT * FROM users u WHERE {where} ORDER BY u.sortable_name, u.id LIMIT ? OFFSET ?)", params
 
 
 # Enrollment states that leave a course user "unconfirmed" (courses#users): Canvas then hides
@@ -265,17 +358,22 @@ UNCONFIRMED_STATES = ("invited", "creation_pending", "rejected")
 NOT_ACTIVE_OR_PENDING = ("rejected", "completed", "deleted", "inactive")
 
 
+class CourseUserRow(NamedTuple):
+    """A course's user with what courses#users shows beside it: its e-mail, and whether it is
+    confirmed there (an enrollment that is neither deleted nor invited, pending or rejected)."""
+
+    person: PersonRow
+    email: str | None
+    confirmed: bool
+
+
 @dataclass(frozen=True)
 class CourseUserPage:
-    """A page of a course's users with what courses#users shows beside each: its login, e-mail,
-    whether it is confirmed, and (include[]=enrollments) its enrollments here."""
+    """A page of a course's users, and (include[]=enrollments, group_ids) their enrollments
+    and groups there."""
 
-    rows: list[sqlite3.Row]
-    people: dict[int, Person]
-    emails: dict[int, str]
-    confirmed: set[int]
-    enrollments: dict[int, list[sqlite3.Row]] | None
-    sis_logins: dict[int, sqlite3.Row]
+    rows: list[CourseUserRow]
+    enrollments: dict[int, list[EnrollmentRow]] | None
     group_ids: dict[int, list[int]] | None
 
 
@@ -283,52 +381,41 @@ def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str,
                      states: tuple[str, ...], search_term: str | None, page: Slice, *,
                      enrollment_states: tuple[str, ...] | None, with_enrollments: bool,
                      with_group_ids: bool) -> CourseUserPage:
-    """``course_users`` and what their JSON needs, read in one snapshot; a page of users costs
-    a handful of queries over their ids, whatever the course's size."""
-    rows = course_users(conn, course_id, types, states, search_term, page)
-    ids = [row["id"] for row in rows]
+    """A page of ``course_users`` with their e-mails and confirmation in one step, and one step
+    more for each of their enrollments and their groups when asked for."""
+    keys, params = _course_user_keys(course_id, types, states, search_term, page)
+    confirmed = (f"EXISTS (SELECT 1 FROM enrollments ce WHERE ce.course_id = ? AND ce.user_id = u.id"
+                 f" AND ce.workflow_state NOT IN ('deleted', {_marks(UNCONFIRMED_STATES)}))")
+    found = _rows_in_one_step(conn, (*PERSON_COLUMNS, _email_of("u.id"), confirmed),
+                              f"FROM {keys} u {SHOWN_LOGIN_JOIN}", [course_id, *UNCONFIRMED_STATES, *params])
+    rows = [CourseUserRow(PersonRow._make(values[:_PERSON_WIDTH]), values[_PERSON_WIDTH],
+                          bool(values[_PERSON_WIDTH + 1])) for values in found]
+    ids = [row.person.id for row in rows]
     marks = _marks(ids) if ids else "NULL"
-    confirmed = {row[0] for row in conn.execute(
-        f"SELECT DISTINCT user_id FROM enrollments WHERE course_id = ? AND user_id IN ({marks})"
-        f" AND workflow_state NOT IN ('deleted', {_marks(UNCONFIRMED_STATES)})",
-        (course_id, *ids, *UNCONFIRMED_STATES))}
-    enrollments_by_user: dict[int, list[sqlite3.Row]] | None = None
-    sis_logins: dict[int, sqlite3.Row] = {}
+    enrollments_by_user: dict[int, list[EnrollmentRow]] | None = None
     if with_enrollments:
         # Course#enrollments never holds deleted ones; then the asked states or active_or_pending.
         if enrollment_states is not None:
-            wanted, params = f"e.workflow_state IN ({_marks(enrollment_states)})", list(enrollment_states)
+            wanted, shown = f"e.workflow_state IN ({_marks(enrollment_states)})", list(enrollment_states)
         else:
-            wanted, params = f"e.workflow_state NOT IN ({_marks(NOT_ACTIVE_OR_PENDING)})", list(NOT_ACTIVE_OR_PENDING)
+            wanted, shown = f"e.workflow_state NOT IN ({_marks(NOT_ACTIVE_OR_PENDING)})", list(NOT_ACTIVE_OR_PENDING)
         enrollments_by_user = {user_id: [] for user_id in ids}
-        found = conn.execute(f"{_ENROLLMENT_SELECT} WHERE e.course_id = ? AND e.user_id IN ({marks})"
-                             f" AND e.workflow_state != 'deleted' AND {wanted} ORDER BY e.id",
-                             (course_id, *ids, *params)).fetchall()
-        for row in found:
-            enrollments_by_user[row["user_id"]].append(row)
-        sis_logins = logins_by_id(conn, [r["sis_pseudonym_id"] for r in found if r["sis_pseudonym_id"]])
+        keys = (f"(SELECT * FROM enrollments e WHERE e.course_id = ? AND e.user_id IN ({marks})"
+                f" AND e.workflow_state != 'deleted' AND {wanted} ORDER BY e.id)")
+        for values in _rows_in_one_step(conn, _ENROLLMENT_COLUMNS, f"FROM {keys} e {_ENROLLMENT_JOINS}",
+                                        [course_id, *ids, *shown]):
+            enrollment = EnrollmentRow._make(values)
+            enrollments_by_user[enrollment.user_id].append(enrollment)
     group_ids: dict[int, list[int]] | None = None
     if with_group_ids:
         group_ids = {user_id: [] for user_id in ids}
-        for user_id, group_id in conn.execute(
-                "SELECT m.user_id, m.group_id FROM group_memberships m JOIN groups g ON g.id = m.group_id"
+        for user_id, group_id in _rows_in_one_step(
+                conn, ("m.user_id", "m.group_id"),
+                "FROM group_memberships m JOIN groups g ON g.id = m.group_id"
                 f" WHERE m.user_id IN ({marks}) AND m.workflow_state = 'accepted' AND g.context_type = 'Course'"
                 " AND g.context_id = ? AND g.workflow_state != 'deleted' ORDER BY m.id", (*ids, course_id)):
             group_ids[user_id].append(group_id)
-    return CourseUserPage(rows, people(conn, ids), emails_of(conn, ids), confirmed, enrollments_by_user,
-                          sis_logins, group_ids)
-
-
-def emails_of(conn: sqlite3.Connection, user_ids: Iterable[int]) -> dict[int, str]:
-    """Users' e-mails by id (User#email: the first e-mail channel that is not retired)."""
-    ids = sorted(set(user_ids))
-    emails: dict[int, str] = {}
-    if ids:
-        for user_id, path in conn.execute(
-                f"SELECT user_id, path FROM communication_channels WHERE user_id IN ({_marks(ids)})"
-                " AND path_type = 'email' AND workflow_state != 'retired' ORDER BY user_id, id", ids):
-            emails.setdefault(user_id, path)
-    return emails
+    return CourseUserPage(rows, enrollments_by_user, group_ids)
 
 
 def user_logins(conn: sqlite3.Connection, user_id: int, limit: int, offset: int) -> tuple[list[sqlite3.Row], int]:

@@ -101,9 +101,8 @@ async def account_users(request: web.Request) -> web.Response:
     window, page = keyset_slice(request, 2)
     search = (request.query.get("search_term") or "").strip() or None
     rows = await read(request, people_store.account_users, account, search, page)
-    persons = await read(request, people_store.people, [r["id"] for r in rows])
-    body = [user_json(p.user, p.login) for p in (persons[r["id"]] for r in rows)]
-    return bookmarked(request, body, window, rows, lambda r: (r["sortable_name"], r["id"]))
+    body = [user_json(person) for person in rows[:window.per_page]]
+    return bookmarked(request, body, window, rows, lambda person: (person.sortable_name, person.id))
 
 
 async def admins(request: web.Request) -> web.Response:
@@ -115,5 +114,5 @@ async def admins(request: web.Request) -> web.Response:
     rows, total = await read(request, people_store.account_admins, account["id"], wanted,
                              page.per_page, page.offset)
     persons = await read(request, people_store.people, [r["user_id"] for r in rows])
-    body = [admin_json(r, user_json(persons[r["user_id"]].user, persons[r["user_id"]].login)) for r in rows]
+    body = [admin_json(r, user_json(persons[r["user_id"]])) for r in rows]
     return paged(request, body, page, total)

@@ -42,6 +42,25 @@ async def read(request: web.Request, fn: Callable[..., Any], *args: Any) -> Any:
     return await request.app[DATABASE].read(fn, *args)
 
 
+def _resolved_and(conn: sqlite3.Connection, resolve: Callable[[sqlite3.Connection, str], sqlite3.Row | None],
+                  reference: str, fn: Callable[[sqlite3.Connection, sqlite3.Row], Any]) -> tuple[sqlite3.Row | None, Any]:
+    found = resolve(conn, reference)
+    if found is None or found["workflow_state"] == "deleted":
+        return None, None
+    return found, fn(conn, found)
+
+
+async def read_under(request: web.Request, resolve: Callable[[sqlite3.Connection, str], sqlite3.Row | None],
+                     reference: str, fn: Callable[[sqlite3.Connection, sqlite3.Row], Any]) -> tuple[sqlite3.Row, Any]:
+    """The object ``resolve`` finds for ``reference`` (the generic 404 when it is missing or
+    deleted) and ``fn(conn, object)``, read in one trip to the read connection: a page of a
+    long list costs one hand-over to its thread, not one to find its course and one more."""
+    found, result = await request.app[DATABASE].read(_resolved_and, resolve, reference, fn)
+    if found is None:
+        raise NotFound()
+    return found, result
+
+
 def offset_page(request: web.Request) -> Page:
     """The numeric page of a short list."""
     return requested_page(request)
@@ -64,8 +83,8 @@ def keyset_slice(request: web.Request, key_width: int) -> tuple[Window, Slice]:
     return window, Slice(limit=window.per_page + 1, after=window.after, offset=window.offset)
 
 
-def bookmarked(request: web.Request, body: list[Any], window: Window, rows: Sequence[sqlite3.Row],
-               key: Callable[[sqlite3.Row], tuple]) -> web.Response:
+def bookmarked(request: web.Request, body: list[Any], window: Window, rows: Sequence[Any],
+               key: Callable[[Any], tuple]) -> web.Response:
     """A bookmark page: ``rows`` were fetched with one extra row, which only says there is more."""
     next_key = key(rows[window.per_page - 1]) if len(rows) > window.per_page else None
     headers = {"Link": bookmark_link_header(request, window, next_key)}

@@ -8,16 +8,20 @@ Pages go by bookmark, in Canvas's type order.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from aiohttp import web
 
-from ...errors import BadRequest, NotFound
+from ...errors import ApiError, BadRequest, NotFound
+from ...pagination import Window
 from ...public_url import request_base_url as base_url
 from ...sis.objects_json import ROLE_IDS, enrollment_json, user_json
 from ...store import objects_people as store
 from ...store import objects_structure as structure
 from ...store.accounts import ROOT_ACCOUNT_ID
-from ..context import course_from_path
-from .common import bookmarked, keyset_slice, list_param, read, user_from_path, user_from_reference
+from ..context import course_from_path, resolve_course
+from .common import (bookmarked, keyset_slice, list_param, read, read_under, user_from_path,
+                     user_from_reference)
 
 _ROLES_BY_ID = {str(role_id): name for name, role_id in ROLE_IDS.items()}
 ROLE_NOT_FOUND = {"errors": [{"message": "role not found"}]}
@@ -49,18 +53,16 @@ def _filter(request: web.Request, **scope: int | None) -> store.EnrollmentFilter
     return wanted
 
 
-async def _respond(request: web.Request, wanted: store.EnrollmentFilter) -> web.Response:
-    window, page = keyset_slice(request, 2)
-    found: store.EnrollmentPage = await read(request, store.enrollment_page, wanted, page)
-    rows = found.rows
+def _respond(request: web.Request, window: Window, found: list[tuple[store.EnrollmentRow, store.PersonRow]]
+             ) -> web.Response:
     base = base_url(request)
     body = []
-    for row in rows:
-        person = found.people[row["user_id"]]
-        sis_login = found.sis_logins.get(row["sis_pseudonym_id"]) or person.login
-        body.append(enrollment_json(row, user_json(person.user, person.login),
-                                    sis_login["sis_user_id"] if sis_login else None, base))
-    return bookmarked(request, body, window, rows, lambda r: (r["type"], r["id"]))
+    for enrollment, person in found[:window.per_page]:
+        # The enrollment's own SIS login when it has one, else the one its user shows.
+        sis_user_id = (enrollment.sis_login_sis_user_id if enrollment.sis_login_row_id is not None
+                       else person.sis_user_id)
+        body.append(enrollment_json(enrollment, user_json(person), sis_user_id, base))
+    return bookmarked(request, body, window, found, lambda pair: (pair[0].type, pair[0].id))
 
 
 async def _user_filter_id(request: web.Request) -> int | None:
@@ -70,18 +72,30 @@ async def _user_filter_id(request: web.Request) -> int | None:
 
 async def course_enrollments(request: web.Request) -> web.Response:
     """GET /api/v1/courses/:course_id/enrollments."""
-    course = await course_from_path(request)
-    wanted = _filter(request, course_id=course["id"], user_id=await _user_filter_id(request))
-    return await _respond(request, wanted)
+    try:
+        wanted = _filter(request, user_id=await _user_filter_id(request))
+    except ApiError:
+        await course_from_path(request)  # a missing course is a 404 before any bad filter
+        raise
+    window, page = keyset_slice(request, 2)
+    _, found = await read_under(request, resolve_course, request.match_info["course_id"], lambda conn, course:
+                                store.enrollment_page(conn, replace(wanted, course_id=course["id"]), page))
+    return _respond(request, window, found)
 
 
 async def section_enrollments(request: web.Request) -> web.Response:
     """GET /api/v1/sections/:section_id/enrollments (also ``sis_section_id:X``)."""
-    section = await read(request, structure.resolve_section, request.match_info["section_id"])
-    if section is None or section["workflow_state"] == "deleted":
-        raise NotFound()
-    wanted = _filter(request, section_id=section["id"], user_id=await _user_filter_id(request))
-    return await _respond(request, wanted)
+    try:
+        wanted = _filter(request, user_id=await _user_filter_id(request))
+    except ApiError:
+        await read_under(request, structure.resolve_section, request.match_info["section_id"],
+                         lambda conn, section: None)  # a missing section is a 404 first
+        raise
+    window, page = keyset_slice(request, 2)
+    _, found = await read_under(request, structure.resolve_section, request.match_info["section_id"],
+                                lambda conn, section: store.enrollment_page(
+                                    conn, replace(wanted, section_id=section["id"]), page))
+    return _respond(request, window, found)
 
 
 async def user_enrollments(request: web.Request) -> web.Response:
@@ -94,4 +108,5 @@ async def user_enrollments(request: web.Request) -> web.Response:
         if term is None or term["workflow_state"] != "active":
             raise NotFound()
         wanted.enrollment_term_id = term["id"]
-    return await _respond(request, wanted)
+    window, page = keyset_slice(request, 2)
+    return _respond(request, window, await read(request, store.enrollment_page, wanted, page))

@@ -3,19 +3,18 @@ course's users."""
 
 from __future__ import annotations
 
-import sqlite3
-
 from aiohttp import web
 
+from ...errors import NotFound
 from ...http import canvas_response
 from ...public_url import request_base_url as base_url
 from ...sis.objects_json import (TIME_ZONE, course_user_json, enrollment_json, login_json,
                                  token_user_json, user_json, user_profile_json)
 from ...store import objects_people as store
 from ...store.accounts import root_account_id_of
-from ..context import account_from_path, course_from_path
+from ..context import account_from_path, resolve_course
 from .common import (bookmarked, includes, keyset_slice, list_param, offset_page, paged, read,
-                     user_from_path)
+                     read_under, user_from_path)
 
 # courses#users' enrollment_type[] words -> enrollment types.
 ENROLLMENT_TYPE_WORDS = {"student": "StudentEnrollment", "teacher": "TeacherEnrollment",
@@ -29,9 +28,11 @@ async def show_user(request: web.Request) -> web.Response:
     user = await user_from_path(request)
     if user.is_token_user:
         return canvas_response(request, user_profile_json(token_user_json(), None, True))
-    person = (await read(request, store.people, [user.id]))[user.id]
-    email = await read(request, store.email_of, user.id)
-    return canvas_response(request, user_profile_json(user_json(person.user, person.login), email, False))
+    found = await read(request, store.person_with_email, user.id)
+    if found is None:
+        raise NotFound()  # deleted from the database since the look-up above
+    person, email = found
+    return canvas_response(request, user_profile_json(user_json(person), email, False))
 
 
 async def user_logins(request: web.Request) -> web.Response:
@@ -60,7 +61,7 @@ async def observees(request: web.Request) -> web.Response:
         return paged(request, [], page, 0)
     rows, total = await read(request, store.observees, user.id, page.per_page, page.offset)
     persons = await read(request, store.people, [r["id"] for r in rows])
-    return paged(request, [user_json(persons[r["id"]].user, persons[r["id"]].login) for r in rows], page, total)
+    return paged(request, [user_json(persons[r["id"]]) for r in rows], page, total)
 
 
 async def course_users(request: web.Request) -> web.Response:
@@ -72,47 +73,43 @@ async def course_users(request: web.Request) -> web.Response:
     need a feature this server does not have (avatars, profiles, LTI ids) add nothing, as in a
     Canvas account with the feature off.
     """
-    course = await course_from_path(request)
     words = list_param(request, "enrollment_type")
     types = tuple(ENROLLMENT_TYPE_WORDS.get(w, w) for w in words) if words else None
     asked_states = list_param(request, "enrollment_state")
     search = (request.query.get("search_term") or "").strip() or None
     wanted = set(includes(request))
     window, page = keyset_slice(request, 2)
-    found: store.CourseUserPage = await read(
-        request, lambda conn: store.course_user_page(
-            conn, course["id"], types, asked_states or COURSE_USER_DEFAULT_STATES, search, page,
-            enrollment_states=asked_states, with_enrollments="enrollments" in wanted,
-            with_group_ids="group_ids" in wanted))
+    _, found = await read_under(request, resolve_course, request.match_info["course_id"], lambda conn, course:
+                                store.course_user_page(conn, course["id"], types,
+                                                       asked_states or COURSE_USER_DEFAULT_STATES, search, page,
+                                                       enrollment_states=asked_states,
+                                                       with_enrollments="enrollments" in wanted,
+                                                       with_group_ids="group_ids" in wanted))
     base = base_url(request)
     body = []
     for row in found.rows[:window.per_page]:
-        person = found.people[row["id"]]
-        enrollments = found.enrollments[row["id"]] if found.enrollments is not None else None
+        person = row.person
+        enrollments = found.enrollments[person.id] if found.enrollments is not None else None
         # courses#users: with include[]=enrollments, confirmed means one shown enrollment
         # that is not invited, pending or rejected (so none shown is unconfirmed).
-        confirmed = (any(e["workflow_state"] not in store.UNCONFIRMED_STATES for e in enrollments)
-                     if enrollments is not None else row["id"] in found.confirmed)
-        user = course_user_json(person.user, person.login, found.emails.get(row["id"]), confirmed=confirmed)
+        confirmed = (any(e.workflow_state not in store.UNCONFIRMED_STATES for e in enrollments)
+                     if enrollments is not None else row.confirmed)
+        user = course_user_json(person, row.email, confirmed=confirmed)
         if enrollments is not None:
-            user["enrollments"] = [
-                enrollment_json(e, None, _enrollment_sis_user_id(person, found.sis_logins.get(e["sis_pseudonym_id"])),
-                                base, locked="locked" in wanted)
-                for e in enrollments]
-        if "group_ids" in wanted and found.group_ids is not None:
-            user["group_ids"] = found.group_ids[row["id"]]
+            user["enrollments"] = [enrollment_json(e, None, _enrollment_sis_user_id(person, e), base,
+                                                   locked="locked" in wanted) for e in enrollments]
+        if found.group_ids is not None:
+            user["group_ids"] = found.group_ids[person.id]
         if "time_zone" in wanted:
             user["time_zone"] = TIME_ZONE  # no user has a zone of its own: the account's
         if "last_login" in wanted:
             user["last_login"] = None  # nobody signs in to this server
         body.append(user)
-    return bookmarked(request, body, window, found.rows, lambda r: (r["sortable_name"], r["id"]))
+    return bookmarked(request, body, window, found.rows,
+                      lambda row: (row.person.sortable_name, row.person.id))
 
 
-def _enrollment_sis_user_id(person: store.Person, enrollment_login: sqlite3.Row | None) -> str | None:
+def _enrollment_sis_user_id(person: store.PersonRow, enrollment: store.EnrollmentRow) -> str | None:
     """An enrollment's sis_user_id in a user's JSON: the user's shown login when it has a SIS id
     (user_json passes it down), else the enrollment's own SIS login."""
-    for login in (person.login, enrollment_login):
-        if login is not None and login["sis_user_id"]:
-            return login["sis_user_id"]
-    return None
+    return person.sis_user_id or enrollment.sis_login_sis_user_id
