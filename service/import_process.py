@@ -40,6 +40,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import socket
 import sqlite3
 import sys
 import threading
@@ -164,8 +165,11 @@ _LIVE_CHILDREN: "weakref.WeakSet[_Child]" = weakref.WeakSet()
 @atexit.register
 def _close_pipes_at_exit() -> None:
     for child in list(_LIVE_CHILDREN):
+        # shutdown, not close: the reader thread blocked in recv() keeps a closed descriptor's
+        # socket open, and the child would never read its end.
         try:
-            child.conn.close()
+            with socket.socket(fileno=os.dup(child.conn.fileno())) as pipe:
+                pipe.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
 
