@@ -45,6 +45,7 @@ _LIVE_LOGIN_STATES = ("active", "suspended")
 # sits out this many batches: looking costs a new row about a tenth of its time.
 _BATCHES_SKIPPED_AFTER_A_MISS = 7
 _USERS_SKIP_KEY = "unchanged_users_skip"
+_UNKNOWN = object()  # a memoised value not judged yet (None is a judgement: not a status, no such role)
 
 Key = TypeVar("Key", bound=Hashable)
 
@@ -209,28 +210,43 @@ def _users_unchanged_in_one_query(
         run.state[_USERS_SKIP_KEY] = skip - 1
         return set()
     candidates: list[tuple[Any, ...]] = []
+    statuses: dict[str | None, str | None] = {}  # a file names a status or two: judged once each
+    email_format = user_rules._EMAIL.match
     for index, row in enumerate(rows):
         values = row.values
         get = values.get
-        if not (get("full_name") or get("first_name") or get("last_name")):
+        user_sis_id, login_id, email = get("user_id"), get("login_id"), get("email")
+        first_name, last_name, full_name = get("first_name"), get("last_name"), get("full_name")
+        if not (full_name or first_name or last_name):
             continue  # the name would fall back on the stored one
-        if not _user_row_is_clean(row, other_columns):
+        # _user_row_is_clean, the common case inline: no message could come from the row's own
+        # values (the raw record holds every value, so a NUL in it is conservative).
+        if (not user_sis_id or not login_id or "\x00" in row.raw
+                or (other_columns and any(get(name) is not None for name in other_columns))):
             continue
-        user_sis_id, login_id, integration_id = values["user_id"], values["login_id"], get("integration_id")
+        if not (login_id.isascii() and login_id.isprintable()) or len(login_id) > user_rules.MAX_LOGIN_LENGTH:
+            continue  # (a non-ASCII login is judged by the Python comparison)
+        if email is not None and not (email.isascii() and email_format(email)):
+            continue
+        integration_id = get("integration_id")
         login_lower = login_id.lower()
         if repeated and (user_sis_id in repeated or login_lower in repeated or integration_id in repeated):
             continue
-        status = match_status_prefix(get("status"), user_rules.STATUSES)
+        status_text = get("status")
+        status = statuses.get(status_text, _UNKNOWN)
+        if status is _UNKNOWN:
+            status = statuses[status_text] = match_status_prefix(status_text, user_rules.STATUSES)
         if status not in _LIVE_LOGIN_STATES:
             continue
-        email = get("email")
-        if email is not None and not email.isascii():
-            continue
-        name = user_rules.infer_name(values)
+        if full_name or get("sortable_name"):
+            name = user_rules.infer_name(values)
+            sortable_name = user_rules.infer_sortable_name(values, name)
+        else:  # infer_name and infer_sortable_name with first or last name only
+            name = f"{first_name or ''} {last_name or ''}"
+            sortable_name = f"{last_name or ''}, {first_name or ''}"
         candidates.append((
-            index, user_sis_id, login_id, login_lower, status, integration_id, name,
-            user_rules.infer_sortable_name(values, name), get("short_name"), email,
-            email.lower() if email is not None else None,
+            index, user_sis_id, login_id, login_lower, status, integration_id, name, sortable_name,
+            get("short_name"), email, email.lower() if email is not None else None,
         ))
     if not candidates:
         return set()
@@ -289,27 +305,40 @@ def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: li
         run.state[_SKIP_KEY] = skip - 1
         return set()
     batch = [row.values for row in rows]
-    other_columns = frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS
+    other_columns = tuple(frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS)
+    # A file names a handful of roles and statuses: each is judged once per batch.
+    kinds: dict[str | None, str | None] = {}
+    states: dict[str | None, str | None] = {}
     candidates: list[tuple[int, str, str, str | None, str, str]] = []
+    keys: set[tuple[str, str, str]] = set()
+    repeated: set[tuple[str, str, str]] = set()
     full_path_users: set[str | None] = set()
     for index, values in enumerate(batch):
         get = values.get
-        user_sis_id, section_sis_id = get("user_id"), get("section_id")
-        kind = enrollment_rules.enrollment_type(get("role"))
-        status = match_status_prefix(get("status"), enrollment_rules.STATUSES)
+        user_sis_id, section_sis_id, role, status_text = get("user_id"), get("section_id"), get("role"), get("status")
+        kind = kinds.get(role, _UNKNOWN)
+        if kind is _UNKNOWN:
+            kind = kinds[role] = enrollment_rules.enrollment_type(role)
+        status = states.get(status_text, _UNKNOWN)
+        if status is _UNKNOWN:
+            status = states[status_text] = match_status_prefix(status_text, enrollment_rules.STATUSES)
         if (not user_sis_id or not section_sis_id or kind is None or status not in _PLAIN_ENROLLMENT_STATES
-                or any(get(name) is not None for name in other_columns)):
+                or (other_columns and any(get(name) is not None for name in other_columns))):
             full_path_users.add(user_sis_id)
             if get("user_integration_id"):
                 return set()  # it may name any candidate's login: the whole batch goes the full way
             continue
-        candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))
+        key = (user_sis_id, section_sis_id, kind)
+        if key in keys:
+            repeated.add(key)
+        else:
+            keys.add(key)
+        candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))  # type: ignore[arg-type]
     # A row of the full path naming the same user could change one of the enrollments first
     # (through a course's default section); rows with the same key could disagree.
-    keys = [(c[1], c[2], c[4]) for c in candidates]
-    repeated = _repeated(keys)
-    candidates = [c for c, key in zip(candidates, keys)
-                  if c[1] not in full_path_users and key not in repeated]
+    if full_path_users or repeated:
+        candidates = [c for c in candidates
+                      if c[1] not in full_path_users and (c[1], c[2], c[4]) not in repeated]
     if not candidates:
         return set()
     found = store.unchanged_enrollments(conn, run.root_account_id, candidates)

@@ -65,9 +65,9 @@ def unchanged_enrollments(
     conn.execute(_ENROLLMENT_ROWS_TABLE)
     conn.execute("DELETE FROM temp.sis_unchanged_enrollment_rows")
     conn.executemany("INSERT INTO temp.sis_unchanged_enrollment_rows VALUES (?, ?, ?, ?, ?, ?)", candidates)
-    found = conn.execute(_UNCHANGED_ENROLLMENTS, {"root": root_account_id}).fetchall()
+    found = _plain_cursor(conn).execute(_UNCHANGED_ENROLLMENTS, {"root": root_account_id}).fetchall()
     conn.execute("DELETE FROM temp.sis_unchanged_enrollment_rows")
-    return [tuple(row) for row in found]
+    return found
 
 
 _USER_ROWS_TABLE = """
@@ -124,6 +124,13 @@ def unchanged_users(
     conn.execute(_USER_ROWS_TABLE)
     conn.execute("DELETE FROM temp.sis_unchanged_user_rows")
     conn.executemany("INSERT INTO temp.sis_unchanged_user_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", candidates)
-    found = conn.execute(_UNCHANGED_USERS, {"root": root_account_id}).fetchall()
+    found = _plain_cursor(conn).execute(_UNCHANGED_USERS, {"root": root_account_id}).fetchall()
     conn.execute("DELETE FROM temp.sis_unchanged_user_rows")
-    return [tuple(row) for row in found]
+    return found
+
+
+def _plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor whose rows are plain tuples: a row per re-sent CSV row, read once by position."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
