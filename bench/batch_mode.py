@@ -83,4 +83,4 @@ async def run() -> None:
         print(f"cleanup phase: {cleanup_s:.2f} s = {cleanup_s / first_s:.3f}x the first import"
               f" (target < 0.2x)")
         print(f"status polls during the batch-mode import: {second_polls.summary()} (target p99 < 20 ms)")
-        print(f"server peak RSS {peak / 1024:.0f} MiB (no target: compare with an earlier run)")
+        print(f"server + import process peak RSS {peak / 1024:.0f} MiB (no target: compare with an earlier run)")

@@ -67,6 +67,41 @@ class Server:
     def pid(self) -> int:
         return self.process.pid
 
+    def import_process_pid(self) -> int | None:
+        """The server's import process (service.import_process), None if imports run inside."""
+        return find_import_process(self.pid)
+
+    def peak_rss_kib(self) -> int:
+        """Peak resident memory of the server plus that of its import process, in KiB."""
+        import_pid = self.import_process_pid()
+        return memory_kib(self.pid, "VmHWM") + (
+            memory_kib(import_pid, "VmHWM") if import_pid is not None else 0)
+
+
+IMPORT_PROCESS_NAME = "import-process"
+
+
+def find_import_process(server_pid: int) -> int | None:
+    """The descendant of ``server_pid`` named ``import-process`` (/proc/<pid>/comm), if any."""
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        names[pid] = stat[stat.index("(") + 1:stat.rindex(")")]
+        parents[pid] = int(stat[stat.rindex(")") + 2:].split()[1])
+    frontier, seen = {server_pid}, set()
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - seen
+        seen |= frontier
+    found = [pid for pid in seen if names.get(pid) == IMPORT_PROCESS_NAME]
+    return found[0] if found else None
+
 
 @contextlib.contextmanager
 def bench_directory(prefix: str) -> Iterator[Path]:

@@ -74,4 +74,4 @@ async def run() -> None:
               f" counts {counts}")
         print(f"diffed / first: {second_s / first_s:.3f}x (target < 0.1x)")
         print(f"status polls during the diffed import: {second_polls.summary()} (target p99 < 20 ms)")
-        print(f"server peak RSS {peak / 1024:.0f} MiB (no target: compare with an earlier run)")
+        print(f"server + import process peak RSS {peak / 1024:.0f} MiB (no target: compare with an earlier run)")

@@ -7,6 +7,10 @@ p99 < 20 ms for pages 1 and 1,000 of GET /courses/:id/enrollments?per_page=100).
 2. The sis-zip scenario's own zip (100k users, 5k courses, 10k sections, 1M enrollments) is
    posted; until it ends, one client reads page 1 and page 1,000 (its bookmark URL) in turn,
    and, for comparison, page 1,000 asked by number (an OFFSET of 99,900 rows).
+
+The import runs in the server's import process (service.import_process), at niceness 19 and
+with a GIL of its own; ``CANVAS_IMPORTS_IMPORTS_IN_PROCESS=1`` runs it inside the server
+instead, for comparison (docs/decisions.md has both sets of figures).
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ from pathlib import Path
 
 import aiohttp
 
-from .common import (AUTH, TERMINAL, bench_directory, print_header, running_server, scaled,
-                     write_lines)
+from .common import (AUTH, TERMINAL, bench_directory, memory_kib, print_header, running_server,
+                     scaled, write_lines)
 from .sis_import import generate_sis_files
 
 PER_PAGE = 100
@@ -148,7 +152,14 @@ async def run() -> None:
 
             started = time.perf_counter()
             final, _ = await asyncio.gather(_wait(session, status_url, done), reader())
-            print(f"import during the reads: {final['workflow_state']}, "
-                  f"{final['data']['counts']['enrollments']:,} enrollments in {time.perf_counter() - started:.0f} s")
+            elapsed = time.perf_counter() - started
+            enrollments = final['data']['counts']['enrollments']
+            print(f"import during the reads: {final['workflow_state']}, {enrollments:,} enrollments "
+                  f"in {elapsed:.0f} s ({enrollments / elapsed:,.0f} enrollments/s)")
             for name, values in during.items():
                 print(f"during the import, {name}: {_summary(values)}")
+            import_pid = server.import_process_pid()
+            import_peak = (f"{memory_kib(import_pid, 'VmHWM') / 1024:.0f} MiB" if import_pid
+                           else "none (imports ran in the server process)")
+            print(f"peak RSS: server {memory_kib(server.pid, 'VmHWM') / 1024:.0f} MiB, "
+                  f"import process {import_peak} (no target)")

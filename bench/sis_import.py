@@ -3,7 +3,7 @@
 Two runs, each on a fresh server:
 * users.csv of 1,000,000 rows (no ratio target, see below);
 * a zip of 100,000 users, 5,000 courses, 10,000 sections and 1,000,000 enrollments (target
-  enrollments ratio >= 0.15, server peak RSS < 300 MiB).
+  enrollments ratio >= 0.15, peak RSS of the server and its import process together < 300 MiB).
 During each import 20 clients poll its status (target: p99 < 20 ms).
 
 Targets dropped because they cannot be reached by design: the users ratio of 0.5 and the
@@ -73,7 +73,7 @@ async def _import(server, body_path: Path, params: str, content_type: str, on_bo
         status_url = f"{server.url}/api/v1/accounts/1/sis_imports/{created['id']}"
         final = await poll_until_done(session, status_url, POLLERS, stats, on_body)
         elapsed = time.perf_counter() - started
-    peak = memory_kib(server.pid, "VmHWM")
+    peak = server.peak_rss_kib()  # the server and its import process together
     return final, elapsed, stats, rss_before, peak
 
 
@@ -92,7 +92,8 @@ async def run_users() -> None:
         print(f"end to end {ours:,.0f} rows/s ({elapsed:.1f} s); bare csv.reader->executemany "
               f"{baseline:,.0f} rows/s; ratio {ours / baseline:.3f} (no target: its SQL alone is below 0.14x)")
         print(f"status polls from {POLLERS} clients: {stats.summary()} (target p99 < 20 ms)")
-        print(f"server RSS {rss_before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB")
+        print(f"server RSS {rss_before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB "
+              "(server + import process)")
 
 
 async def run_zip() -> None:
@@ -140,4 +141,4 @@ async def run_zip() -> None:
         print("(target: enrollments ratio >= 0.15)")
         print(f"status polls from {POLLERS} clients: {stats.summary()} (target p99 < 20 ms)")
         print(f"server RSS {rss_before / 1024:.0f} MiB before, peak {peak / 1024:.0f} MiB "
-              f"(target < 300 MiB)")
+              f"(server + import process; target < 300 MiB)")

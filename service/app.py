@@ -9,23 +9,19 @@ from typing import AsyncIterator
 from aiohttp import web
 
 from . import control
-from .appkeys import DATABASE, FILE_LISTS, QUEUE, SETTINGS, UPLOAD_GATE
+from .appkeys import DATABASE, FILE_LISTS, IMPORT_PROCESS, QUEUE, SETTINGS, UPLOAD_GATE
 from .auth import auth_middleware, load_or_create_token
 from .clock import utc_now
 from .db import Database
 from .errors import error_middleware
 from .file_lists import FileListCache
-from .jobs import JobKind, JobQueue, Pace
-from .outcomes.runner import OutcomeImportRunner
+from .import_process import ImportProcess
+from .job_kinds import build_runners, job_kinds
+from .jobs import JobQueue, Pace
 from .routes import setup_routes
 from .settings import Settings
-from .sis.importer import SisImportRunner
-from .sis.restore import SisRestoreRunner
 from .store.accounts import ensure_root_account
 from .store.files import referenced_paths
-from .store.outcome_imports import claim_next_outcome_import
-from .store.progresses import claim_next_restore
-from .store.sis_imports import claim_next_sis_import
 from .uploads import UploadGate
 
 log = logging.getLogger("canvas_imports")
@@ -115,40 +111,18 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
     db = app[DATABASE]
     # One pace for every import runner; the pace test control changes it in place.
     pace = Pace()
-    sis_runner = SisImportRunner(db, settings, pace)
-    restore_runner = SisRestoreRunner(db)
-    outcome_runner = OutcomeImportRunner(db, settings, pace)
-    kinds = [
-        JobKind(
-            name="sis_import",
-            claim=claim_next_sis_import,
-            strand=lambda row: row["account_id"],
-            run=sis_runner.run,
-            fail=sis_runner.fail_unexpectedly,
-            fail_with_message=sis_runner.fail_as_requested,
-            strand_group="sis_account",
-        ),
-        # Restores run on the strand of the account's imports: never beside one of them.
-        JobKind(
-            name="sis_restore",
-            claim=claim_next_restore,
-            strand=lambda row: row["account_id"],
-            run=restore_runner.run,
-            fail=restore_runner.fail_unexpectedly,
-            strand_group="sis_account",
-        ),
-        JobKind(
-            name="outcome_import",
-            claim=claim_next_outcome_import,
-            # One strand per root account, as Canvas's "OutcomeImport::run::<root account>".
-            strand=lambda row: row["root_account_id"],
-            run=outcome_runner.run,
-            fail=outcome_runner.fail_unexpectedly,
-            fail_with_message=outcome_runner.fail_as_requested,
-        ),
-    ]
-    queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s, pace)
+    runners = build_runners(db, settings, pace)
+    # Imports run in the import process unless the settings keep them in this one.
+    import_process = None if settings.imports_in_process else ImportProcess(settings, pace)
+    kinds = job_kinds(runners, import_process.run_of if import_process is not None else None)
+    queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s, pace,
+                     on_stopping=import_process.begin_stopping if import_process else None)
     app[QUEUE] = queue
+    if import_process is not None:
+        await import_process.start()
+        app[IMPORT_PROCESS] = import_process
     queue.start()
     yield
     await queue.stop(settings.shutdown_grace_s)
+    if import_process is not None:
+        await import_process.close()

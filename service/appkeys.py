@@ -6,6 +6,7 @@ from aiohttp import web
 
 from .db import Database
 from .file_lists import FileListCache
+from .import_process import ImportProcess
 from .jobs import JobQueue
 from .settings import Settings
 from .uploads import UploadGate
@@ -15,3 +16,5 @@ DATABASE = web.AppKey("database", Database)
 QUEUE = web.AppKey("queue", JobQueue)
 UPLOAD_GATE = web.AppKey("upload_gate", UploadGate)
 FILE_LISTS = web.AppKey("file_lists", FileListCache)
+# Only while imports run in their own process (not with Settings.imports_in_process).
+IMPORT_PROCESS = web.AppKey("import_process", ImportProcess)

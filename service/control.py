@@ -120,9 +120,7 @@ async def pace(request: web.Request) -> web.Response:
     params = await request_params(request)
     seconds = _optional_positive_number(params, "seconds_per_import")
     rows = _optional_positive_number(params, "rows_per_second")
-    queue_pace = request.app[QUEUE].pace
-    queue_pace.seconds_per_import = seconds
-    queue_pace.rows_per_second = rows
+    request.app[QUEUE].pace.set(seconds, rows)
     return json_response(controls_json(request.app))
 
 

@@ -1,9 +1,10 @@
 """The job queue: workers that claim imports from SQLite and run them.
 
 The queue *is* the import rows: nothing lives only in memory, so a restart loses nothing.
-Workers are asyncio tasks owned by the app. Each kind of job (SIS imports, outcome imports)
-says how to claim its next runnable row, which strand it belongs to (imports of one strand run
-one at a time, in creation order: decision 22) and how to run it. At start, imports a crash
+Workers are asyncio tasks owned by the app; a job's ``run`` may hand the work to another
+process (service.import_process) and await its end there. Each kind of job (SIS imports,
+outcome imports) says how to claim its next runnable row, which strand it belongs to (imports
+of one strand run one at a time, in creation order: decision 22) and how to run it. At start, imports a crash
 left running are claimed again and run from the beginning (decision 23). Handlers only insert
 rows and call ``wake()``.
 
@@ -20,7 +21,7 @@ import collections
 import logging
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Awaitable, Callable, Hashable, Iterable
 
 from .clock import utc_now
@@ -74,6 +75,16 @@ class Pace:
 
     seconds_per_import: float | None = None
     rows_per_second: float | None = None
+    # Called with the pace after every set(): an import process is told what its jobs follow.
+    listeners: list[Callable[["Pace"], None]] = field(default_factory=list, repr=False,
+                                                      compare=False)
+
+    def set(self, seconds_per_import: float | None, rows_per_second: float | None) -> None:
+        """Change (or, with None, clear) both limits; running jobs follow at their next step."""
+        self.seconds_per_import = seconds_per_import
+        self.rows_per_second = rows_per_second
+        for listener in self.listeners:
+            listener(self)
 
     def start(self, stopping: Callable[[], bool]) -> "PacedRun":
         """The pacing of one job that starts now."""
@@ -113,7 +124,8 @@ class JobQueue:
     """Workers that run imports, a bounded number at a time."""
 
     def __init__(self, db: Database, kinds: list[JobKind], workers: int, poll_s: float,
-                 pace: Pace | None = None) -> None:
+                 pace: Pace | None = None,
+                 on_stopping: Callable[[], None] | None = None) -> None:
         self._db = db
         self._kinds = kinds
         self._worker_count = workers
@@ -127,6 +139,9 @@ class JobQueue:
         self._paused = False
         # The pace the jobs' runners were given; the test controls change it in place.
         self.pace = pace if pace is not None else Pace()
+        # Told when shutdown begins, before the grace period: jobs running elsewhere than in
+        # this process (an import process) learn that they are to stop.
+        self._on_stopping = on_stopping
         # Strand -> the message its next job fails with (fail-next test control).
         self._requested_failures: dict[Hashable, str] = {}
         self._workers: list[asyncio.Task] = []
@@ -189,7 +204,7 @@ class JobQueue:
     def clear_controls(self) -> None:
         """Back to an unpaused, unpaced queue with no failure to come (wakes nobody)."""
         self._requested_failures.clear()
-        self.pace.seconds_per_import = self.pace.rows_per_second = None
+        self.pace.set(None, None)
         self._paused = False
 
     async def restart_around(self, work: Callable[[], Awaitable[None]]) -> None:
@@ -222,6 +237,8 @@ class JobQueue:
         again from the start when the server comes back.
         """
         self._stopping = True
+        if self._on_stopping is not None:
+            self._on_stopping()
         self._wake_all()
         if not self._workers:
             return

@@ -56,6 +56,9 @@ class Settings:
     ready_file: Path | None = None
     # Shut down when standard input closes: a test runner that dies takes its server along.
     exit_on_stdin_close: bool = False
+    # Run imports in the server's own process instead of the import process (for debugging,
+    # or a platform without multiprocessing's forkserver); reads then slow down during imports.
+    imports_in_process: bool = False
 
     @property
     def upload_limits(self) -> UploadLimits:
@@ -151,6 +154,12 @@ class Settings:
             default=env_flag(env_default("EXIT_ON_STDIN_CLOSE", "")),
             help="shut down when standard input reaches end of file (a parent that dies)",
         )
+        parser.add_argument(
+            "--imports-in-process",
+            action="store_true",
+            default=env_flag(env_default("IMPORTS_IN_PROCESS", "")),
+            help="run imports in the server process, not in a low-priority child process",
+        )
         args = parser.parse_args(argv)
 
         def token_list(given: list[str] | None, name: str) -> tuple[str, ...]:
@@ -193,6 +202,7 @@ class Settings:
             seed_paths=seed_paths,
             ready_file=Path(args.ready_file) if args.ready_file else None,
             exit_on_stdin_close=args.exit_on_stdin_close,
+            imports_in_process=args.imports_in_process,
         )
 
 

@@ -375,14 +375,15 @@ class CourseUserPage:
     rows: list[CourseUserRow]
     enrollments: dict[int, list[EnrollmentRow]] | None
     group_ids: dict[int, list[int]] | None
+    section_names: dict[int, str] | None
 
 
 def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str, ...] | None,
                      states: tuple[str, ...], search_term: str | None, page: Slice, *,
                      enrollment_states: tuple[str, ...] | None, with_enrollments: bool,
-                     with_group_ids: bool) -> CourseUserPage:
+                     with_group_ids: bool, with_sections: bool = False) -> CourseUserPage:
     """A page of ``course_users`` with their e-mails and confirmation in one step, and one step
-    more for each of their enrollments and their groups when asked for."""
+    more for each of their enrollments, their groups and their sections when asked for."""
     keys, params = _course_user_keys(course_id, types, states, search_term, page)
     confirmed = (f"EXISTS (SELECT 1 FROM enrollments ce WHERE ce.course_id = ? AND ce.user_id = u.id"
                  f" AND ce.workflow_state NOT IN ('deleted', {_marks(UNCONFIRMED_STATES)}))")
@@ -415,7 +416,24 @@ def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str,
                 f" WHERE m.user_id IN ({marks}) AND m.workflow_state = 'accepted' AND g.context_type = 'Course'"
                 " AND g.context_id = ? AND g.workflow_state != 'deleted' ORDER BY m.id", (*ids, course_id)):
             group_ids[user_id].append(group_id)
-    return CourseUserPage(rows, enrollments_by_user, group_ids)
+    section_names: dict[int, str] | None = None
+    if with_sections:
+        section_names = _section_names(conn, ids)
+    return CourseUserPage(rows, enrollments_by_user, group_ids, section_names)
+
+
+def _section_names(conn: sqlite3.Connection, user_ids: list[int]) -> dict[int, str]:
+    """user_json's include[]=sections: the names of the sections of every enrollment of each
+    user (User#enrollments: any course, any state), each section once, in enrollment order,
+    joined by ", "."""
+    sections: dict[int, dict[int, str]] = {user_id: {} for user_id in user_ids}
+    if user_ids:
+        for user_id, section_id, name in _rows_in_one_step(
+                conn, ("e.user_id", "s.id", "s.name"),
+                f"FROM enrollments e JOIN course_sections s ON s.id = e.course_section_id"
+                f" WHERE e.user_id IN ({_marks(user_ids)}) ORDER BY e.user_id, e.id", user_ids):
+            sections[user_id].setdefault(section_id, name)
+    return {user_id: ", ".join(names.values()) for user_id, names in sections.items()}
 
 
 def user_logins(conn: sqlite3.Connection, user_id: int, limit: int, offset: int) -> tuple[list[sqlite3.Row], int]:
