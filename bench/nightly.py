@@ -28,7 +28,7 @@ users identical         24.9 (0.173)  17.2 (0.256)        (no roll-back records)
 users 1% changed        23.2 (0.163)  13.6 (0.260)
 enrollments new         59.9 (0.050)  22.5 (0.123)        19.3 (0.155)
 enrollments identical   18.2 (0.186)  10.6 (0.330)        (no roll-back records)
-enrollments 1% changed 19.9 (0.235)  15.5 (0.303)
+enrollments 1% changed  19.9 (0.235)  15.5 (0.303)
 ======================  ============  ==================  =============================
 
 Per run (bare loop, importer, SQL) the ratios spread: users new SQL 0.128-0.145x, without
