@@ -12,6 +12,7 @@ BENCHMARKS = {
     "users": ("bench.sis_import", "run_users"),
     "sis-zip": ("bench.sis_import", "run_zip"),
     "nightly": ("bench.nightly", "run"),
+    "nightly-floors": ("bench.nightly_floors", "run"),
     "outcomes": ("bench.outcomes", "run"),
     "reads": ("bench.read_endpoints", "run"),
     "page": ("bench.page", "run"),

@@ -24,20 +24,23 @@ def group_category_json(row: sqlite3.Row) -> dict[str, Any]:
         "auto_leader": None,
         "created_at": row["created_at"],
         **_context(row),
+        # group_category_sis before group_category_data, as group_category_json merges them.
+        "sis_group_category_id": row["sis_source_id"],
+        "sis_import_id": row["sis_batch_id"],
         "protected": False,
         "allows_multiple_memberships": False,
         "is_member": False,
-        "sis_group_category_id": row["sis_source_id"],
-        "sis_import_id": row["sis_batch_id"],
         "non_collaborative": bool(row["non_collaborative"]),
     }
     return body
 
 
 def group_json(row: sqlite3.Row) -> dict[str, Any]:
-    """A Group; ``row`` carries members_count and, for a course group, its course's state."""
+    """A Group; ``row`` carries members_count and, for a course group, its course's state.
+    ``role`` is its category's (null for SIS categories), absent without a category; Canvas's
+    group_json shows no integration_id."""
     course_state = row["course_workflow_state"]
-    return {
+    body: dict[str, Any] = {
         "id": row["id"],
         "name": row["name"],
         "created_at": row["created_at"],
@@ -50,15 +53,18 @@ def group_json(row: sqlite3.Row) -> dict[str, Any]:
         "storage_quota_mb": 50,
         **_context(row),
         "avatar_url": None,
-        "role": None,
+    }
+    if row["group_category_id"] is not None:
+        body["role"] = None
+    body.update({
         "leader": None,
         "sis_group_id": row["sis_source_id"],
-        "integration_id": row["integration_id"],
         "sis_import_id": row["sis_batch_id"],
         "has_submission": False,
         "concluded": course_state in ("completed", "deleted"),
         "non_collaborative": bool(row["non_collaborative"]),
-    }
+    })
+    return body
 
 
 def group_membership_json(row: sqlite3.Row, group_sis_id: str | None) -> dict[str, Any]:

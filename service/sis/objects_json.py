@@ -159,16 +159,20 @@ def user_json(person: PersonRow) -> dict[str, Any]:
     return body
 
 
-def course_user_json(person: PersonRow, email: str | None, *, confirmed: bool) -> dict[str, Any]:
+def course_user_json(person: PersonRow, email: str | None, *, confirmed: bool,
+                     enrollments: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A user as courses#users shows it: Canvas adds ``sis_user_id`` and ``email`` to every
     request's include[], and for a user not yet confirmed in the course (each enrollment invited,
-    pending or rejected) excludes its login (``sis_import_id``, ``login_id``) and e-mail."""
+    pending or rejected) excludes its login (``sis_import_id``, ``login_id``) and e-mail.
+    ``enrollments`` (include[]=enrollments) come before the e-mail, as user_json adds them."""
     body = user_json(person)
-    if confirmed:
-        body["email"] = email
-    else:
+    if not confirmed:
         del body["sis_import_id"]
         body.pop("login_id", None)
+    if enrollments is not None:
+        body["enrollments"] = enrollments
+    if confirmed:
+        body["email"] = email
     return body
 
 

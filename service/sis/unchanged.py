@@ -77,7 +77,7 @@ def stuck_fields_normalised(stored: str | None) -> bool:
     return not stored or stored == ",".join(sorted(parse_stuck(stored)))
 
 
-def _repeated(keys: list[Key]) -> set[Key]:
+def repeated_keys(keys: list[Key]) -> set[Key]:
     """The keys that occur more than once (none, in the common case, found with one set)."""
     unique = set(keys)
     if len(unique) == len(keys):
@@ -128,9 +128,9 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
     # Every key any row of the batch names: a key named twice keeps its rows on the full path.
     batch = [row.values for row in rows]
     sis_ids = [v for values in batch if (v := values.get("user_id"))]
-    repeated = (_repeated(sis_ids)
-                | _repeated([v.lower() for values in batch if (v := values.get("login_id"))])
-                | _repeated([v for values in batch if (v := values.get("integration_id"))]))
+    repeated = (repeated_keys(sis_ids)
+                | repeated_keys([v.lower() for values in batch if (v := values.get("login_id"))])
+                | repeated_keys([v for values in batch if (v := values.get("integration_id"))]))
     # The rows of a batch come from one file, but their keys are taken together to be sure.
     other_columns = frozenset().union(*(values.keys() for values in batch)) - _USER_COLUMNS
     # Most re-sent rows are recognised by one query; the comparison below judges the rest.

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Any, Iterable, NamedTuple, Sequence, TypeVar
+from typing import Any, Iterable, NamedTuple, Sequence
 
 import orjson
 
@@ -31,11 +31,22 @@ USER_LOGIN_LOOKUPS = {"sis_user_id": "sis_user_id", "sis_login_id": "unique_id_l
 ROSTER_HIDDEN_STATES = ("rejected", "completed", "deleted")
 USER_DEFAULT_STATES = ("active", "invited")
 
-RowT = TypeVar("RowT", bound=tuple)
+# A list with fewer rows than this (a small course's users, a small section's enrollments) is
+# sorted for each page, a few rows; a bigger one is walked in its index's order from the
+# bookmark, keeping its rows, which stops after a page's worth. A walk passes at most this many
+# rows per row of the page, then the list is sorted all the same (its rows are too thin among
+# the walked ones).
+WALK_FROM_ENROLLMENTS = 2_000
+WALK_BUDGET_PER_ROW = 20
 
 
 def _marks(values: Iterable[Any]) -> str:
     return ",".join("?" * len(list(values)))
+
+
+def _at_least(conn: sqlite3.Connection, select: str, params: Sequence[Any], count: int) -> bool:
+    """Whether ``select`` yields ``count`` rows or more (reading no more than that)."""
+    return conn.execute(f"SELECT count(*) FROM ({select} LIMIT ?)", (*params, count)).fetchone()[0] >= count
 
 
 def _rows_in_one_step(conn: sqlite3.Connection, columns: Sequence[str], rest: str,
@@ -124,6 +135,9 @@ class EnrollmentFilter:
     sis_account_ids: tuple[str, ...] | None = None
     enrollment_term_id: int | None = None
     root_account_id: int = 1
+    # The course of ``section_id``, whose roster index a big section's pages walk (a section's
+    # enrollments are always in its course: cross-listing and moves take them along).
+    section_course_id: int | None = None
 
 
 class EnrollmentRow(NamedTuple):
@@ -224,9 +238,11 @@ def _enrollment_keys(wanted: EnrollmentFilter, page: Slice) -> tuple[str, list[A
     """The page's enrollments in Canvas's roster order (type, then id) as a subquery.
 
     After a bookmark ``(type, id)`` the rows are the rest of that type, then the types after
-    it: two index ranges. SQLite would serve the single row-value condition
-    ``(type, id) > (?, ?)`` from ``type`` alone, reading every row of the bookmark's type
-    before it (a deep page of a 100k roster read 99k index entries)."""
+    it: two index ranges, one after the other (UNION ALL without an ORDER BY of its own yields
+    its first part, then its second, and stops at the LIMIT: an ORDER BY would sort both parts
+    whole first). SQLite would serve the single row-value condition ``(type, id) > (?, ?)``
+    from ``type`` alone, reading every row of the bookmark's type before it (a deep page of a
+    100k roster read 99k index entries)."""
     clauses, params = _enrollment_conditions(wanted)
     where = " AND ".join(clauses) or "1"
     if page.after is None:
@@ -235,7 +251,7 @@ def _enrollment_keys(wanted: EnrollmentFilter, page: Slice) -> tuple[str, list[A
     after_type, after_id = page.after
     return (f"(SELECT * FROM (SELECT * FROM enrollments e WHERE {where} AND e.type = ? AND e.id > ?"
             f" ORDER BY e.id LIMIT ?) UNION ALL SELECT * FROM (SELECT * FROM enrollments e WHERE {where}"
-            f" AND e.type > ? ORDER BY e.type, e.id LIMIT ?) ORDER BY type, id LIMIT ?)",
+            f" AND e.type > ? ORDER BY e.type, e.id LIMIT ?) LIMIT ?)",
             [*params, after_type, after_id, page.limit, *params, after_type, page.limit, page.limit])
 
 
@@ -244,13 +260,37 @@ def enrollment_page(conn: sqlite3.Connection, wanted: EnrollmentFilter,
     """Up to ``page.limit`` enrollments, each with its user, in Canvas's roster order, after
     the bookmark ``(type, id)`` when given: one statement, one step. The scope column leads
     every query, so the course index ``(course_id, type, id)`` serves the roster seek and the
-    others a short sort."""
-    keys, params = _enrollment_keys(wanted, page)
-    rows = _rows_in_one_step(conn, _ENROLLMENT_COLUMNS + PERSON_COLUMNS,
-                             f"FROM {keys} e {_ENROLLMENT_JOINS} CROSS JOIN users u ON u.id = e.user_id"
-                             f" {SHOWN_LOGIN_JOIN}", params)
+    others a short sort; a big section walks its course's index instead."""
+    rest = f"e {_ENROLLMENT_JOINS} CROSS JOIN users u ON u.id = e.user_id {SHOWN_LOGIN_JOIN}"
+    columns = _ENROLLMENT_COLUMNS + PERSON_COLUMNS
+    rows = None
+    if wanted.section_id is not None and wanted.section_course_id is not None and page.offset == 0:
+        rows = _walked_section_rows(conn, wanted, page, columns, rest)
+    if rows is None:
+        keys, params = _enrollment_keys(wanted, page)
+        rows = _rows_in_one_step(conn, columns, f"FROM {keys} {rest}", params)
     return [(EnrollmentRow._make(values[:_ENROLLMENT_WIDTH]), PersonRow._make(values[_ENROLLMENT_WIDTH:]))
             for values in rows]
+
+
+def _walked_section_rows(conn: sqlite3.Connection, wanted: EnrollmentFilter, page: Slice,
+                         columns: Sequence[str], rest: str) -> list[list[Any]] | None:
+    """A big section's page read by walking its course's roster index from the bookmark and
+    keeping the section's rows, which stops after a page's worth (sorting a 50,000-student
+    section for every page took tens of milliseconds); None when the section is small, or
+    too thin in its course for the walk to fill the page within its budget: sort it then."""
+    if not _at_least(conn, "SELECT 1 FROM enrollments WHERE course_section_id = ?", (wanted.section_id,),
+                     WALK_FROM_ENROLLMENTS):
+        return None
+    budget = page.limit * WALK_BUDGET_PER_ROW
+    walk, walk_params = _enrollment_keys(EnrollmentFilter(course_id=wanted.section_course_id),
+                                         Slice(budget, page.after))
+    clauses, params = _enrollment_conditions(wanted)
+    keys = f"(SELECT * FROM {walk} e WHERE {' AND '.join(clauses)} LIMIT ?)"
+    rows = _rows_in_one_step(conn, columns, f"FROM {keys} {rest}", [*walk_params, *params, page.limit])
+    if len(rows) == page.limit or conn.execute(f"SELECT count(*) FROM {walk}", walk_params).fetchone()[0] < budget:
+        return rows  # a full page, or the walk reached the course's last enrollment
+    return None
 
 
 def resolve_user(conn: sqlite3.Connection, root_account_id: int, reference: str) -> sqlite3.Row | None:
@@ -340,7 +380,7 @@ def account_users(conn: sqlite3.Connection, account: sqlite3.Row, search_term: s
 def _course_user_keys(course_id: int, types: tuple[str, ...] | None, states: tuple[str, ...],
                       search_term: str | None, page: Slice) -> tuple[str, list[Any]]:
     """Users enrolled in a course (in these enrollment states and types), by sortable name,
-    as a subquery."""
+    as a subquery: the course's users, sorted."""
     params: list[Any] = [course_id, *states]
     inner = f"SELECT user_id FROM enrollments WHERE course_id = ? AND workflow_state IN ({_marks(states)})"
     if types is not None:
@@ -349,6 +389,37 @@ def _course_user_keys(course_id: int, types: tuple[str, ...] | None, states: tup
     where = f"u.id IN ({inner})" + _search_clause(search_term, params) + _sortable_after(page.after, params)
     params += [page.limit, page.offset]
     return f"(SELECT * FROM users u WHERE {where} ORDER BY u.sortable_name, u.id LIMIT ? OFFSET ?)", params
+
+
+# A big course's users are found by walking every user in sortable-name order from the
+# bookmark and keeping those enrolled, which stops after a page's worth: sorting all of a
+# 20,000-student course for each page cost 20 ms (WALK_FROM_ENROLLMENTS, above, tells big
+# from small).
+def _course_user_rows(conn: sqlite3.Connection, columns: Sequence[str], column_params: Sequence[Any],
+                      course_id: int, types: tuple[str, ...] | None, states: tuple[str, ...],
+                      search_term: str | None, page: Slice) -> list[list[Any]]:
+    """The page of a course's users as ``columns`` (of ``u``, with its shown login ``l``)."""
+    if page.offset == 0 and _at_least(conn, "SELECT 1 FROM enrollments WHERE course_id = ?", (course_id,),
+                                      WALK_FROM_ENROLLMENTS):
+        budget = page.limit * WALK_BUDGET_PER_ROW
+        after_params: list[Any] = []
+        after = _sortable_after(page.after, after_params)
+        walk = f"SELECT u.id FROM users u WHERE 1{after} ORDER BY u.sortable_name, u.id"
+        member_params: list[Any] = [course_id, *states]
+        member = (f"EXISTS (SELECT 1 FROM enrollments me WHERE me.user_id = u.id AND me.course_id = ?"
+                  f" AND me.workflow_state IN ({_marks(states)})")
+        if types is not None:
+            member += f" AND me.type IN ({_marks(types)})"
+            member_params += types
+        search = _search_clause(search_term, member_params)
+        # CROSS JOIN keeps the walk the outer loop, so the kept users come out in its order.
+        keys = f"(SELECT u.* FROM ({walk} LIMIT ?) w CROSS JOIN users u ON u.id = w.id WHERE {member}){search} LIMIT ?)"
+        rows = _rows_in_one_step(conn, columns, f"FROM {keys} u {SHOWN_LOGIN_JOIN}",
+                                 [*column_params, *after_params, budget, *member_params, page.limit])
+        if len(rows) == page.limit or not _at_least(conn, walk, after_params, budget):
+            return rows  # a full page, or the walk reached the last user
+    keys, params = _course_user_keys(course_id, types, states, search_term, page)
+    return _rows_in_one_step(conn, columns, f"FROM {keys} u {SHOWN_LOGIN_JOIN}", [*column_params, *params])
 
 
 # Enrollment states that leave a course user "unconfirmed" (courses#users): Canvas then hides
@@ -375,19 +446,19 @@ class CourseUserPage:
     rows: list[CourseUserRow]
     enrollments: dict[int, list[EnrollmentRow]] | None
     group_ids: dict[int, list[int]] | None
+    section_names: dict[int, str] | None
 
 
 def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str, ...] | None,
                      states: tuple[str, ...], search_term: str | None, page: Slice, *,
                      enrollment_states: tuple[str, ...] | None, with_enrollments: bool,
-                     with_group_ids: bool) -> CourseUserPage:
+                     with_group_ids: bool, with_sections: bool = False) -> CourseUserPage:
     """A page of ``course_users`` with their e-mails and confirmation in one step, and one step
-    more for each of their enrollments and their groups when asked for."""
-    keys, params = _course_user_keys(course_id, types, states, search_term, page)
+    more for each of their enrollments, their groups and their sections when asked for."""
     confirmed = (f"EXISTS (SELECT 1 FROM enrollments ce WHERE ce.course_id = ? AND ce.user_id = u.id"
                  f" AND ce.workflow_state NOT IN ('deleted', {_marks(UNCONFIRMED_STATES)}))")
-    found = _rows_in_one_step(conn, (*PERSON_COLUMNS, _email_of("u.id"), confirmed),
-                              f"FROM {keys} u {SHOWN_LOGIN_JOIN}", [course_id, *UNCONFIRMED_STATES, *params])
+    found = _course_user_rows(conn, (*PERSON_COLUMNS, _email_of("u.id"), confirmed), [course_id, *UNCONFIRMED_STATES],
+                              course_id, types, states, search_term, page)
     rows = [CourseUserRow(PersonRow._make(values[:_PERSON_WIDTH]), values[_PERSON_WIDTH],
                           bool(values[_PERSON_WIDTH + 1])) for values in found]
     ids = [row.person.id for row in rows]
@@ -400,7 +471,8 @@ def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str,
         else:
             wanted, shown = f"e.workflow_state NOT IN ({_marks(NOT_ACTIVE_OR_PENDING)})", list(NOT_ACTIVE_OR_PENDING)
         enrollments_by_user = {user_id: [] for user_id in ids}
-        keys = (f"(SELECT * FROM enrollments e WHERE e.course_id = ? AND e.user_id IN ({marks})"
+        # By user: a page's users have a few enrollments each, the course may have 100,000.
+        keys = (f"(SELECT * FROM enrollments e INDEXED BY enrollments_user WHERE e.course_id = ? AND e.user_id IN ({marks})"
                 f" AND e.workflow_state != 'deleted' AND {wanted} ORDER BY e.id)")
         for values in _rows_in_one_step(conn, _ENROLLMENT_COLUMNS, f"FROM {keys} e {_ENROLLMENT_JOINS}",
                                         [course_id, *ids, *shown]):
@@ -415,7 +487,24 @@ def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str,
                 f" WHERE m.user_id IN ({marks}) AND m.workflow_state = 'accepted' AND g.context_type = 'Course'"
                 " AND g.context_id = ? AND g.workflow_state != 'deleted' ORDER BY m.id", (*ids, course_id)):
             group_ids[user_id].append(group_id)
-    return CourseUserPage(rows, enrollments_by_user, group_ids)
+    section_names: dict[int, str] | None = None
+    if with_sections:
+        section_names = _section_names(conn, ids)
+    return CourseUserPage(rows, enrollments_by_user, group_ids, section_names)
+
+
+def _section_names(conn: sqlite3.Connection, user_ids: list[int]) -> dict[int, str]:
+    """user_json's include[]=sections: the names of the sections of every enrollment of each
+    user (User#enrollments: any course, any state), each section once, in enrollment order,
+    joined by ", "."""
+    sections: dict[int, dict[int, str]] = {user_id: {} for user_id in user_ids}
+    if user_ids:
+        for user_id, section_id, name in _rows_in_one_step(
+                conn, ("e.user_id", "s.id", "s.name"),
+                f"FROM enrollments e JOIN course_sections s ON s.id = e.course_section_id"
+                f" WHERE e.user_id IN ({_marks(user_ids)}) ORDER BY e.user_id, e.id", user_ids):
+            sections[user_id].setdefault(section_id, name)
+    return {user_id: ", ".join(names.values()) for user_id, names in sections.items()}
 
 
 def user_logins(conn: sqlite3.Connection, user_id: int, limit: int, offset: int) -> tuple[list[sqlite3.Row], int]:

@@ -44,6 +44,9 @@ _TABLE_ORDER = {
     ))
 }
 
+# What a queued write is (BatchWriter._writes).
+_UPDATE, _INSERT, _INSERT_VALUES = 0, 1, 2
+
 # Tables whose rows carry sis_batch_id and timestamps written by the writer.
 _TABLES_WITHOUT_SIS_BATCH_ID = frozenset({"users"})
 
@@ -114,9 +117,10 @@ class BatchWriter:
         self.import_id = import_id
         self.now = now
         self._next_ids: dict[str, int] = {}
-        # table -> [(is_insert, values with id)] in queue order; one list per table, so the
-        # flush needs no sort to write parents first.
-        self._writes: dict[str, list[tuple[bool, dict[str, Any]]]] = {}
+        # table -> [(kind, values with id)] in queue order (kind: _UPDATE, _INSERT, or
+        # _INSERT_VALUES with (columns, values) for values); one list per table, so the flush
+        # needs no sort to write parents first.
+        self._writes: dict[str, list[tuple[int, Any]]] = {}
         self._queued: dict[tuple[str, int], dict[str, Any]] = {}  # (table, id) -> queued values
         # object_type -> {object_id: [previous_state, new_state, batch_mode_delete]}: per type,
         # so the flush writes the records in key order with a sort of (mostly ascending) integers.
@@ -148,7 +152,7 @@ class BatchWriter:
         writes = self._writes.get(table)
         if writes is None:
             writes = self._writes[table] = []
-        writes.append((True, row))
+        writes.append((_INSERT, row))
         row_id = row["id"]
         self._queued[(table, row_id)] = row
         if record:
@@ -156,6 +160,27 @@ class BatchWriter:
             if object_type is not None:
                 self.record_state_change(object_type, row_id, None, row["workflow_state"])
         return row
+
+    def insert_values(self, table: str, columns: tuple[str, ...], values: tuple[Any, ...]) -> None:
+        """Queue a new row as ``values`` in the order of ``columns`` (the same tuple for every row of
+        its shape): its reserved id, timestamps and ``sis_batch_id`` included, its roll-back
+        record left to ``record_creation``.
+
+        The cheapest way to queue a creation, for rows that nothing later in the batch reads
+        back or changes (the writer keeps no view of them, so ``update`` cannot reach them).
+        """
+        writes = self._writes.get(table)
+        if writes is None:
+            writes = self._writes[table] = []
+        writes.append((_INSERT_VALUES, (columns, values)))
+
+    def record_creation(self, object_type: str, object_id: int, state: str) -> None:
+        """The roll-back record of an object created in this batch with a new id (none can be
+        known for it yet: ``record_state_change`` without the look-up)."""
+        of_type = self._state_changes.get(object_type)
+        if of_type is None:
+            of_type = self._state_changes[object_type] = {}
+        of_type[object_id] = [None, state, False]
 
     def update(
         self, table: str, current: dict[str, Any], changes: dict[str, Any], *, touch: bool = True
@@ -187,7 +212,7 @@ class BatchWriter:
                 queued.update(changes)
         else:
             queued = {"id": current["id"], **changes}
-            self._writes.setdefault(table, []).append((False, queued))
+            self._writes.setdefault(table, []).append((_UPDATE, queued))
             self._queued[key] = queued
 
     def record_state_change(
@@ -215,14 +240,17 @@ class BatchWriter:
         for table in sorted(self._writes, key=_TABLE_ORDER.__getitem__):
             shape: tuple[bool, tuple[str, ...]] | None = None
             params: list[tuple[Any, ...]] = []
-            for is_insert, values in self._writes[table]:
-                if is_insert:
+            for kind, values in self._writes[table]:
+                is_insert = kind != _UPDATE
+                if kind == _INSERT_VALUES:
+                    columns, row = values
+                elif is_insert:
                     columns = tuple(values)
                     row = tuple(values.values())
                 else:
                     columns = tuple(name for name in values if name != "id")
                     row = (*(values[name] for name in columns), values["id"])
-                if shape is None or columns != shape[1] or is_insert is not shape[0]:
+                if shape is None or is_insert is not shape[0] or (columns is not shape[1] and columns != shape[1]):
                     self._execute(table, shape, params)
                     shape, params = (is_insert, columns), []
                 params.append(row)

@@ -81,6 +81,7 @@ G2,GC1,ART,,Studio South,available
 G3,GC1,ART,,Studio East,available
 G4,GC1,ART,,Studio Gone,deleted
 G5,GC2,,C1,Team Red,available
+G6,,ART,,Studio Without Category,available
 """
 MEMBERSHIPS = """group_id,user_id,status
 G1,U1,accepted

@@ -59,16 +59,17 @@ def test_group_categories_groups_and_memberships(canvas: Canvas):
         "sis_group_category_id": "GC1", "sis_import_id": 1, "non_collaborative": False,
     }
     groups = list(arts.get_groups(per_page=2))
-    assert [g.sis_group_id for g in groups] == ["G1", "G2", "G3"]  # not the deleted G4
+    assert [g.sis_group_id for g in groups] == ["G1", "G2", "G3", "G6"]  # not the deleted G4
     north = groups[0]
     assert _attrs(north) == {
         "id": north.id, "name": "Studio North", "created_at": north.created_at, "max_membership": None,
         "is_public": False, "join_level": "invitation_only", "group_category_id": categories[0].id,
         "description": None, "members_count": 3, "storage_quota_mb": 50, "context_type": "Account",
         "account_id": arts.id, "avatar_url": None, "role": None, "leader": None, "sis_group_id": "G1",
-        "integration_id": None, "sis_import_id": 1, "has_submission": False, "concluded": False,
-        "non_collaborative": False,
+        "sis_import_id": 1, "has_submission": False, "concluded": False, "non_collaborative": False,
     }
+    # Canvas shows a group's role only when it has a category.
+    assert "role" not in _attrs(groups[3]) and groups[3].group_category_id is None
     members = list(north.get_memberships(per_page=2))
     ada = canvas.get_user("U1", "sis_user_id")
     assert [m.user_id for m in members][0] == ada.id and len(members) == 3  # U4's deletion hidden

@@ -357,3 +357,28 @@ def test_every_id_form_canvas_reads(server):
                  "sections/sis_course_id:C3", "accounts/1/terms/sis_account_id:SCI", "users/sis_course_id:C3",
                  "courses/sis_integration_id:", "courses/c3"):
         assert found(path) is None, path
+
+
+def test_course_users_include_sections_custom_links_and_leave_out_what_canvas_has_off(canvas: Canvas, server):
+    course = canvas.get_course("C1", use_sis_id=True)
+    asked = ["sections", "custom_links", "avatar_url", "bio", "uuid", "time_zone", "enrollments"]
+    users = {u.sis_user_id: _attrs(u) for u in course.get_users(include=asked, per_page=2)}
+    ada = users["U1"]
+    assert ada == {
+        "id": 1, "name": "Ada Lovelace", "created_at": ada["created_at"], "sortable_name": "Lovelace, Ada",
+        "short_name": "Ada Lovelace", "sis_user_id": "U1", "integration_id": None, "sis_import_id": 1,
+        "login_id": "ada", "enrollments": ada["enrollments"], "email": "ada@example.edu",
+        # User#enrollments: every course's (C3's Physics Main too), each section once.
+        "sections": "Drawing A, Physics Main", "custom_links": [], "time_zone": "Etc/UTC",
+    }
+    # Donald teaches in Drawing A and assists in Drawing B; Alan's C2 section is cross-listed
+    # into C1 and keeps its name; Pat observes in C1's Drawing A and in C3.
+    assert {sis_id: user["sections"] for sis_id, user in users.items()} == {
+        "U1": "Drawing A, Physics Main", "U2": "Drawing A, Harmony Main, Physics Main",
+        "U6": "Drawing A, Drawing B", "U7": "Drawing A, Physics Main, Harmony Main"}
+    # Keys in user_json's order: enrollments before the e-mail, the includes after it.
+    raw = requests.get(f"{server.url}/api/v1/courses/sis_course_id:C1/users", headers=AUTH, timeout=10,
+                       params={"include[]": [*asked, "group_ids", "last_login"], "per_page": 1}).json()
+    assert list(raw[0]) == ["id", "name", "created_at", "sortable_name", "short_name", "sis_user_id",
+                            "integration_id", "sis_import_id", "login_id", "enrollments", "email", "sections",
+                            "last_login", "custom_links", "time_zone", "group_ids"]

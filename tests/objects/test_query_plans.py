@@ -148,3 +148,120 @@ def test_a_deep_page_costs_what_the_first_costs(conn: sqlite3.Connection):
     assert [u.id for u in users][:3] == [5001, 5002, 5003]  # 5001 shares the bookmark's name
     assert _vm_steps(conn, lambda: people.account_users(conn, root, None, people.Slice(101, users_key))) <= \
         2 * _vm_steps(conn, lambda: people.account_users(conn, root, None, people.Slice(101)))
+
+
+def _course_with_users(conn: sqlite3.Connection, users: int, enrolled_every: int) -> list[tuple[str, int]]:
+    """A course enrolling every ``enrolled_every``-th of ``users`` users (names repeat, so
+    the id breaks ties); returns the enrolled users' (sortable_name, id) in Canvas's order."""
+    conn.execute("INSERT INTO courses (id, uuid, root_account_id, account_id, name, workflow_state, created_at,"
+                 " updated_at) VALUES (1, 'u', 1, 1, 'Big', 'available', '', '')")
+    conn.execute("INSERT INTO course_sections (id, root_account_id, course_id, name, workflow_state, created_at,"
+                 " updated_at) VALUES (1, 1, 1, 'Big', 'active', '', '')")
+    conn.executemany("INSERT INTO users (id, root_account_id, name, sortable_name, workflow_state, created_at,"
+                     " updated_at) VALUES (?, 1, ?, ?, 'registered', '', '')",
+                     [(n, f"User {n}", f"Name {n % 997:03d}") for n in range(1, users + 1)])
+    enrolled = [n for n in range(1, users + 1) if n % enrolled_every == 0]
+    conn.executemany("INSERT INTO enrollments (root_account_id, user_id, course_id, course_section_id, type,"
+                     " workflow_state, created_at, updated_at) VALUES (1, ?, 1, 1, ?, ?, '', '')",
+                     [(n, "TeacherEnrollment" if n % 7 == 0 else "StudentEnrollment",
+                       "deleted" if n % 11 == 0 else "active") for n in enrolled])
+    return sorted((f"Name {n % 997:03d}", n) for n in enrolled if n % 11 != 0)
+
+
+def _all_course_users(conn: sqlite3.Connection, limit: int, **filters) -> tuple[list[tuple[str, int]], list[str]]:
+    """Every page of the course's users, following the bookmark, and the statements it took."""
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    found: list[tuple[str, int]] = []
+    after = None
+    while True:
+        page = people.course_user_page(conn, 1, filters.get("types"), ("active",), filters.get("search"),
+                                       people.Slice(limit + 1, after), enrollment_states=None,
+                                       with_enrollments=False, with_group_ids=False)
+        rows = [(row.person.sortable_name, row.person.id) for row in page.rows]
+        found += rows[:limit]
+        if len(rows) <= limit:
+            break
+        after = rows[limit - 1]
+    conn.set_trace_callback(None)
+    return found, statements
+
+
+def test_a_big_course_s_users_are_walked_in_name_order_and_a_sparse_one_sorted(conn: sqlite3.Connection):
+    expected = _course_with_users(conn, 6_000, 2)  # 3,000 enrollments: a big course, half of all users
+    found, statements = _all_course_users(conn, 100)
+    assert found == expected
+    walks = [s for s in statements if "CROSS JOIN users u ON u.id = w.id" in s]
+    sorts = [s for s in statements if "u.id IN (SELECT user_id FROM enrollments" in s]
+    assert walks and not sorts
+    teachers, _ = _all_course_users(conn, 10, types=("TeacherEnrollment",))
+    assert teachers == [(name, n) for name, n in expected if n % 7 == 0]
+    named, _ = _all_course_users(conn, 10, search="name 042")
+    assert named == [(name, n) for name, n in expected if name == "Name 042"]
+
+
+def test_a_course_thin_among_all_users_is_sorted_when_the_walk_finds_too_few(conn: sqlite3.Connection):
+    expected = _course_with_users(conn, 60_000, 25)  # 2,400 enrollments among 60,000 users
+    found, statements = _all_course_users(conn, 10)
+    assert found == expected
+    assert any("u.id IN (SELECT user_id FROM enrollments" in s for s in statements)
+
+
+def _roster(conn: sqlite3.Connection, enrollments: int, sections: int, sparse_section_every: int = 0) -> None:
+    """A course of ``enrollments`` (students, teachers and TAs mixed) over ``sections``
+    sections, enrollment n in section n % sections + 1 (or, with ``sparse_section_every``,
+    section 1 only for every such n)."""
+    conn.execute("INSERT INTO courses (id, uuid, root_account_id, account_id, name, workflow_state, created_at,"
+                 " updated_at) VALUES (1, 'u', 1, 1, 'Big', 'available', '', '')")
+    conn.executemany("INSERT INTO course_sections (id, root_account_id, course_id, name, workflow_state, created_at,"
+                     " updated_at) VALUES (?, 1, 1, ?, 'active', '', '')", [(n, f"S{n}") for n in range(1, sections + 1)])
+    conn.executemany("INSERT INTO users (id, root_account_id, name, sortable_name, workflow_state, created_at,"
+                     " updated_at) VALUES (?, 1, ?, ?, 'registered', '', '')",
+                     [(n, f"User {n}", f"User {n}") for n in range(1, enrollments + 1)])
+
+    def section(n: int) -> int:
+        if sparse_section_every:
+            return 1 if n % sparse_section_every == 0 else 2
+        return n % sections + 1
+
+    conn.executemany("INSERT INTO enrollments (id, root_account_id, user_id, course_id, course_section_id, type,"
+                     " workflow_state, created_at, updated_at) VALUES (?, 1, ?, 1, ?, ?, 'active', '', '')",
+                     [(n, n, section(n), ("TaEnrollment", "StudentEnrollment", "TeacherEnrollment")[n % 3])
+                      for n in range(1, enrollments + 1)])
+
+
+def _walk_roster(conn: sqlite3.Connection, wanted: people.EnrollmentFilter, limit: int) -> tuple[list[tuple], list[str]]:
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    found: list[tuple] = []
+    after = None
+    while True:
+        rows = [(e.type, e.id) for e, _ in people.enrollment_page(conn, wanted, people.Slice(limit + 1, after))]
+        found += rows[:limit]
+        if len(rows) <= limit:
+            break
+        after = rows[limit - 1]
+    conn.set_trace_callback(None)
+    return found, statements
+
+
+def test_rosters_page_through_every_type_in_order_and_a_big_section_walks_its_course(conn: sqlite3.Connection):
+    _roster(conn, 6_000, 2)
+    every = sorted(tuple(row) for row in conn.execute("SELECT type, id FROM enrollments"))
+    course, _ = _walk_roster(conn, people.EnrollmentFilter(course_id=1), 100)
+    assert course == every
+    section, statements = _walk_roster(conn, people.EnrollmentFilter(section_id=2, section_course_id=1), 100)
+    assert section == [row for row in every if row[1] % 2 == 1]
+    # Every page walked the course's roster index; none sorted the section.
+    pages = [s for s in statements if "json_group_array" in s]
+    assert pages and all("e.course_id = 1" in s for s in pages)  # the trace shows values
+
+
+def test_a_section_thin_in_its_course_is_sorted(conn: sqlite3.Connection):
+    _roster(conn, 60_000, 2, sparse_section_every=25)  # section 1: 2,400 of 60,000
+    wanted = people.EnrollmentFilter(section_id=1, section_course_id=1)
+    first, statements = _walk_roster(conn, wanted, 10)
+    assert first == [tuple(row) for row in conn.execute(
+        "SELECT type, id FROM enrollments WHERE course_section_id = 1 ORDER BY type, id")]
+    pages = [s for s in statements if "json_group_array" in s]
+    assert any("e.course_id = 1" not in s for s in pages)  # the walk gave up: sorted

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sis.helpers import Sis
+from tests.sis.helpers import COURSES, SECTIONS, USERS, Sis, fresh_database
 
 
 def enrollments(sis: Sis) -> list[tuple]:
@@ -245,3 +245,33 @@ def test_identical_rows_in_one_batch_make_one_enrollment(people: Sis) -> None:
     assert (result.count, result.warnings) == (3, [])
     assert people.value("SELECT count(*) FROM enrollments") == 1
     assert people.changed() == {"Enrollment": {"created": 1}}
+
+
+def _enrollment_tables(sis: Sis) -> list[list[tuple]]:
+    return [[tuple(row) for row in sis.all(f"SELECT * FROM {table} ORDER BY 1, 2, 3")]
+            for table in ("enrollments", "course_sections", "sis_state_changes")]
+
+
+def test_new_enrollments_queued_as_value_tuples_match_the_general_path(people: Sis, tmp_path) -> None:
+    """A new enrollment no other row of its batch names is queued as a value tuple; the same
+    rows each sent twice in one batch take the general path (the second finds what the first
+    queued and changes nothing): the tables must come out alike."""
+    text = """course_id,user_id,role,section_id,status
+,u1,student,s1,active
+,u2,teacher,s1,inactive
+c2,u3,ta,,completed
+c1,u1,observer,,active
+,u3,student,s2,deleted
+"""
+    header, *lines = text.strip().split("\n")
+    twice = "\n".join([header] + [line for line in lines for _ in range(2)]) + "\n"
+    with fresh_database(tmp_path / "general.sqlite3") as other:
+        reference = Sis(other)
+        for kind, csv_text in (("user", USERS), ("course", COURSES), ("section", SECTIONS)):
+            reference.load(kind, csv_text, import_id=100)
+        expected = reference.load("enrollment", twice)
+        result = people.load("enrollment", text)
+        assert (result.count, expected.count) == (5, 10)
+        assert result.warnings == expected.warnings == []
+        assert _enrollment_tables(people) == _enrollment_tables(reference)
+        assert people.value("SELECT count(*) FROM sis_state_changes WHERE object_type = 'Enrollment'") == 5

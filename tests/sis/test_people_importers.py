@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sis.helpers import USERS, Sis
+from tests.sis.helpers import USERS, Sis, fresh_database
 
 
 def test_users_create_user_login_and_email(sis: Sis) -> None:
@@ -360,3 +360,38 @@ def test_user_observers_as_canvas_finds_them(sis: Sis) -> None:
     result = sis.load("user_observer", "observer_id,student_id,status\nu1,u2,deleted\n", import_id=3)
     assert (result.count, result.warnings) == (
         0, ["Can't delete a non-existent observer for observer: u1, student: u2"])
+
+
+NEW_USERS = """user_id,integration_id,login_id,first_name,last_name,full_name,sortable_name,short_name,pronouns,email,status
+u1,i1,Alice,Alice,Smith,,,,,alice@example.com,active
+u2,,bob,,,Bob B Jones,,Bobby,he/him,,suspended
+u3,,carol,,,,"King, Carol",,,carol@example.com,deleted
+u4,,dave,,,,,,,not-an-email,active
+u5,i5,Eve,Eve,,,,,,eve@example.com,active
+"""
+
+
+def _people_tables(sis: Sis) -> list[list[tuple]]:
+    return [[tuple(row) for row in sis.all(f"SELECT * FROM {table} ORDER BY 1, 2, 3")]
+            for table in ("users", "pseudonyms", "communication_channels", "sis_state_changes")]
+
+
+def test_new_users_created_as_value_tuples_match_the_general_path(sis: Sis, tmp_path) -> None:
+    """Plain new users are queued as value tuples; a declared_user_type column set to <delete>
+    (stored as NULL) sends the same rows through the general path: the same rows, ids,
+    messages and roll-back records must come out, with and without add_sis_stickiness."""
+    general = NEW_USERS.replace("status\n", "status,declared_user_type\n").replace("\n", ",<delete>\n")
+    general = general.replace("declared_user_type,<delete>\n", "declared_user_type\n", 1)
+    for options in ({}, {"add_sis_stickiness": True}):
+        with fresh_database(tmp_path / f"general{len(options)}.sqlite3") as other:
+            reference = Sis(other)
+            expected = reference.load("user", general, **options)
+            result = sis.load("user", NEW_USERS, **options)
+            assert (result.count, result.rows) == (expected.count, expected.rows) == (
+                4, [(5, "The email address associated with user 'u4' is invalid (email: 'not-an-email')")])
+            assert _people_tables(sis) == _people_tables(reference)
+            assert sis.value("SELECT count(*) FROM users") == 5
+        sis.conn.execute("BEGIN IMMEDIATE")
+        for table in ("sis_state_changes", "communication_channels", "pseudonyms", "users"):
+            sis.conn.execute(f"DELETE FROM {table}")
+        sis.conn.execute("COMMIT")

@@ -94,7 +94,8 @@ async def section_enrollments(request: web.Request) -> web.Response:
     window, page = keyset_slice(request, 2)
     _, found = await read_under(request, structure.resolve_section, request.match_info["section_id"],
                                 lambda conn, section: store.enrollment_page(
-                                    conn, replace(wanted, section_id=section["id"]), page))
+                                    conn, replace(wanted, section_id=section["id"],
+                                                  section_course_id=section["course_id"]), page))
     return _respond(request, window, found)
 
 

@@ -68,10 +68,12 @@ async def course_users(request: web.Request) -> web.Response:
     """GET /api/v1/courses/:course_id/users (``enrollment_type[]``, ``enrollment_state[]``,
     ``search_term``, ``include[]``), by sortable name, paged by bookmark.
 
-    include[] values served: ``enrollments`` (with ``locked``), ``group_ids``, ``time_zone``,
-    ``last_login``; ``email`` and ``sis_user_id`` are always in (Canvas adds them). Those that
-    need a feature this server does not have (avatars, profiles, LTI ids) add nothing, as in a
-    Canvas account with the feature off.
+    include[] values served (keys in user_json's order, group_ids last as courses#users adds
+    it): ``enrollments`` (with ``locked``), ``sections``, ``last_login``, ``custom_links``
+    (Canvas's come from LTI placements and plugins, which this server has none of: always
+    empty), ``time_zone``, ``group_ids``; ``email`` and ``sis_user_id`` are always in (Canvas
+    adds them). ``avatar_url`` and ``bio`` add nothing, as in a Canvas account with avatars and
+    profiles off (their defaults); ``uuid`` adds nothing because users have no stored uuid.
     """
     words = list_param(request, "enrollment_type")
     types = tuple(ENROLLMENT_TYPE_WORDS.get(w, w) for w in words) if words else None
@@ -84,7 +86,8 @@ async def course_users(request: web.Request) -> web.Response:
                                                        asked_states or COURSE_USER_DEFAULT_STATES, search, page,
                                                        enrollment_states=asked_states,
                                                        with_enrollments="enrollments" in wanted,
-                                                       with_group_ids="group_ids" in wanted))
+                                                       with_group_ids="group_ids" in wanted,
+                                                       with_sections="sections" in wanted))
     base = base_url(request)
     body = []
     for row in found.rows[:window.per_page]:
@@ -94,16 +97,20 @@ async def course_users(request: web.Request) -> web.Response:
         # that is not invited, pending or rejected (so none shown is unconfirmed).
         confirmed = (any(e.workflow_state not in store.UNCONFIRMED_STATES for e in enrollments)
                      if enrollments is not None else row.confirmed)
-        user = course_user_json(person, row.email, confirmed=confirmed)
-        if enrollments is not None:
-            user["enrollments"] = [enrollment_json(e, None, _enrollment_sis_user_id(person, e), base,
-                                                   locked="locked" in wanted) for e in enrollments]
-        if found.group_ids is not None:
-            user["group_ids"] = found.group_ids[person.id]
-        if "time_zone" in wanted:
-            user["time_zone"] = TIME_ZONE  # no user has a zone of its own: the account's
+        user = course_user_json(person, row.email, confirmed=confirmed,
+                                enrollments=None if enrollments is None else [
+                                    enrollment_json(e, None, _enrollment_sis_user_id(person, e), base,
+                                                    locked="locked" in wanted) for e in enrollments])
+        if found.section_names is not None:
+            user["sections"] = found.section_names[person.id]
         if "last_login" in wanted:
             user["last_login"] = None  # nobody signs in to this server
+        if "custom_links" in wanted:
+            user["custom_links"] = []
+        if "time_zone" in wanted:
+            user["time_zone"] = TIME_ZONE  # no user has a zone of its own: the account's
+        if found.group_ids is not None:
+            user["group_ids"] = found.group_ids[person.id]
         body.append(user)
     return bookmarked(request, body, window, found.rows,
                       lambda row: (row.person.sortable_name, row.person.id))

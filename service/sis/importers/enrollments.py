@@ -229,8 +229,11 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     deleted_ids: list[int] = []  # enrollments this batch deleted: their group memberships may go
     to_stamp: list[int] = []  # unchanged enrollments, last seen by an earlier import
     skipped = 0  # rows that got this far and still change nothing (Canvas does not count them)
-    for plan in plans:
-        key = (plan.section_id, plan.user_id, plan.type, plan.associated_user_id)
+    keys = [(plan.section_id, plan.user_id, plan.type, plan.associated_user_id) for plan in plans]
+    # Keys two rows of the batch name: the later row must see what the earlier one wrote.
+    repeated = unchanged_rows.repeated_keys(keys)
+    import_id, now = run.import_id, run.now
+    for plan, key in zip(plans, keys):
         enrollment = existing.get(key)
         state = _state(conn, run, writer, plan, enrollment, messages)
         if state is None:
@@ -246,7 +249,19 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
             if enrollment["sis_batch_id"] != run.import_id:
                 to_stamp.append(enrollment["id"])
             continue
-        if enrollment is None:
+        if (enrollment is None and key not in repeated and plan.associated_user_id is None
+                and plan.start_at is None and plan.end_at is None and plan.temporary_source_user_id is None
+                and not plan.limit_privileges):
+            # The common new enrollment, which no later row of the batch reads back: queued as
+            # the values of the general path's insert below, in its column order.
+            enrollment_id = writer.new_id("enrollments")
+            writer.insert_values("enrollments", _NEW_ENROLLMENT_COLUMNS, (
+                enrollment_id, run.root_account_id, plan.user_id, plan.course_id, plan.section_id, plan.type,
+                state, plan.login_id, now, now, import_id))
+            writer.record_creation("Enrollment", enrollment_id, state)
+            if student_changes is not None and plan.type == "StudentEnrollment":
+                student_changes.append(cascades.EnrollmentChange(enrollment_id, None, state))
+        elif enrollment is None:
             values: dict[str, Any] = {
                 "id": writer.new_id("enrollments"),
                 "root_account_id": run.root_account_id,
@@ -428,6 +443,10 @@ def _invalid_message(plan: Plan) -> str:
     return (f"{start}user: {values.get('user_id') or ''}, role: {values.get('role') or ''}, error: "
             f"{start}{','.join(errors)})")
 
+
+# A new enrollment without dates, associated or source user, or section privileges.
+_NEW_ENROLLMENT_COLUMNS = ("id", "root_account_id", "user_id", "course_id", "course_section_id", "type",
+                           "workflow_state", "sis_pseudonym_id", "created_at", "updated_at", "sis_batch_id")
 
 # What the importer reads of an existing enrollment: its key, and every column a row may change.
 _EXISTING_COLUMNS = (

@@ -340,7 +340,9 @@ def identity_problem(row: SisRow) -> str | None:
 
 def contains_null_character(row: SisRow) -> bool:
     """Whether any value of the row holds a NUL character."""
-    return "\x00" in "".join(filter(None, row.values.values()))  # one scan, no per-value frames
+    if "\x00" not in row.raw:  # the record's text holds every value: the common case, one scan
+        return False
+    return "\x00" in "".join(filter(None, row.values.values()))
 
 
 def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list[SisRow]) -> int:
@@ -353,6 +355,7 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
     writer = BatchWriter(conn, run.import_id, run.now)
     logins = Logins(conn, run, writer, rows)
     logins.preload_users([logins.by_sis_id.get(value) for value in column_values(rows, "user_id")])
+    creations = _PlainCreations(run, writer, rows)
     imported = 0
     for row in rows:
         values = row.values
@@ -418,6 +421,10 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
             # choose a password (pre_registered, e-mail unconfirmed until then).
             notify = bool(email) and canvas_boolean(values.get("canvas_password_notification")) \
                 and values.get("authentication_provider_id") == "canvas"
+            if creations.applies(values):
+                if creations.create(logins, file, row, user_sis_id, status, channel_state):
+                    imported += 1
+                continue
             user = _create_user(writer, run, values, "pre_registered" if notify else "registered")
             logins.user_created(user)
             stored_login = logins.save_login(None, user["id"], row, user_sis_id, status)
@@ -443,6 +450,89 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
         imported += 1
     writer.flush()
     return imported + unchanged
+
+
+class _PlainCreations:
+    """New users of a batch created the cheapest way: a row naming no password, authentication
+    provider or declared user type, whose user_id, login_id and integration_id no other row of
+    the batch names, gets its user, login and e-mail channel as value tuples for
+    ``executemany`` (``BatchWriter.insert_values``).
+
+    Nothing later in the batch can reach such a user (every key to it is the row's own), so the
+    batch's caches need no view of it. What is written is what the general path writes.
+    """
+
+    _USER_COLUMNS = ("id", "root_account_id", "name", "sortable_name", "short_name", "pronouns",
+                     "workflow_state", "stuck_sis_fields", "created_at", "updated_at")
+    _LOGIN_COLUMNS = ("id", "account_id", "user_id", "unique_id", "unique_id_lower", "sis_user_id",
+                      "integration_id", "workflow_state", "sis_communication_channel_id",
+                      "stuck_sis_fields", "created_at", "updated_at", "sis_batch_id")
+    _CHANNEL_COLUMNS = ("id", "user_id", "pseudonym_id", "path", "workflow_state", "created_at",
+                        "updated_at", "sis_batch_id")
+    # A row with any of these takes the general path (a password digest, a pre-registered user).
+    _GENERAL_COLUMNS = ("password", "ssha_password", "authentication_provider_id", "declared_user_type")
+
+    def __init__(self, run: ImportRun, writer: BatchWriter, rows: list[SisRow]) -> None:
+        self.run = run
+        self.writer = writer
+        self.login_stuck = new_object_stuck_fields(run, ("unique_id", "workflow_state"))
+        self.sticky_new = bool(self.login_stuck)
+        # Every key more than one row names: those rows keep to the general path, in order.
+        self.repeated: set[str] = set()
+        seen: set[str] = set()
+        for row in rows:
+            values = row.values
+            login_id = values.get("login_id")
+            for key in (values.get("user_id"), login_id.lower() if login_id else None, values.get("integration_id")):
+                if key is not None:
+                    if key in seen:
+                        self.repeated.add(key)
+                    seen.add(key)
+        general = self._GENERAL_COLUMNS
+        self.general_columns = tuple(
+            name for name in general if any(row.values.get(name) is not None for row in rows))
+
+    def applies(self, values: dict[str, str | None]) -> bool:
+        """Whether the row (a new user's) is created here."""
+        if self.general_columns and any(values.get(name) is not None for name in self.general_columns):
+            return False
+        repeated = self.repeated
+        return not repeated or (values["user_id"] not in repeated and values["login_id"].lower() not in repeated
+                                and values.get("integration_id") not in repeated)
+
+    def create(self, logins: Logins, file: str, row: SisRow, user_sis_id: str, status: str, channel_state: str) -> bool:
+        """Create the row's user, login and e-mail channel; False when the e-mail is refused
+        (the user and login are still created, as in Canvas, and the row does not count)."""
+        writer, run = self.writer, self.run
+        values = row.values
+        get = values.get
+        now, import_id = writer.now, writer.import_id
+        name = infer_name(values)
+        short_name = get("short_name")
+        pronouns = get("pronouns")
+        pronouns = None if pronouns == DELETE_SENTINEL else pronouns
+        user_stuck = ""
+        if self.sticky_new:
+            user_stuck = new_object_stuck_fields(
+                run, ["name", "sortable_name"] + ["short_name"] * bool(short_name) + ["pronouns"] * bool(pronouns))
+        user_id = writer.new_id("users")
+        writer.insert_values("users", self._USER_COLUMNS, (
+            user_id, run.root_account_id, name, infer_sortable_name(values, name), short_name, pronouns,
+            "registered", user_stuck, now, now))
+        login_id = writer.new_id("pseudonyms")
+        email = get("email")
+        refused = logins.email_invalid(file, row, user_sis_id)
+        channel_id = writer.new_id("communication_channels") if email and not refused else None
+        unique_id = values["login_id"]
+        writer.insert_values("pseudonyms", self._LOGIN_COLUMNS, (
+            login_id, run.root_account_id, user_id, unique_id, unique_id.lower(), user_sis_id,
+            get("integration_id"), status, channel_id, self.login_stuck, now, now, import_id))
+        writer.record_creation("Pseudonym", login_id, status)
+        if channel_id is not None:
+            writer.insert_values("communication_channels", self._CHANNEL_COLUMNS, (
+                channel_id, user_id, login_id, email, channel_state, now, now, import_id))
+            writer.record_creation("CommunicationChannel", channel_id, channel_state)
+        return not refused
 
 
 def _save_user(writer: BatchWriter, run: ImportRun, user: dict[str, Any], values: dict[str, str | None]) -> None:
