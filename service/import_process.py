@@ -28,6 +28,10 @@ ends when told to, or at once when its pipe to the server closes without being t
 was killed, and so is the import, as in one process: committed batches stay, the one in flight
 rolls back, and the next start runs the import again (decision 23). A child that dies fails the
 job it was running (``failed``, with an error report number) and is started again for the next.
+
+As with every multiprocessing program that does not fork, a script that builds the app itself
+(``create_app``) must start it under ``if __name__ == "__main__":``: the forkserver imports
+the main script once, and an unguarded one would start a server of its own there.
 """
 
 from __future__ import annotations
