@@ -15,8 +15,8 @@ import time
 
 import aiohttp
 
-from .common import AUTH, bench_directory, file_mib, print_header, running_server, scaled
-from .diffing import zip_files
+from .common import (AUTH, bench_directory, file_mib, print_header, running_server, scaled,
+                     zip_files)
 from .sis_import import _import, generate_sis_files
 
 LEAVE_OUT_EVERY_ROWS = 100  # 1% of the enrollments

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import AsyncIterator, Iterator
@@ -242,3 +243,33 @@ def write_lines(path: Path, header: str, lines: Iterator[str]) -> int:
 
 def file_mib(path: Path) -> float:
     return os.path.getsize(path) / MIB
+
+
+def zip_files(archive: Path, files: dict[str, Path]) -> Path:
+    """Write ``archive`` with each file under its member name (fast deflate); returns it."""
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zipped:
+        for name, path in files.items():
+            zipped.write(path, name)
+    return archive
+
+
+async def post_zip(session: aiohttp.ClientSession, url: str, archive: Path) -> str:
+    """POST a zip raw (streamed from disk); returns the import's status URL."""
+    with open(archive, "rb") as handle:
+        async with session.post(f"{url}/api/v1/accounts/1/sis_imports", data=handle,
+                                headers={**AUTH, "Content-Type": "application/zip"}) as response:
+            created = await response.json()
+    return f"{url}/api/v1/accounts/1/sis_imports/{created['id']}"
+
+
+async def wait_until_terminal(session: aiohttp.ClientSession, status_url: str,
+                              done: asyncio.Event | None = None) -> dict:
+    """Poll an import every 0.5 s until it ends; sets ``done`` then, returns its JSON."""
+    while True:
+        async with session.get(status_url, headers=AUTH) as response:
+            body = await response.json()
+        if body["workflow_state"] in TERMINAL:
+            if done is not None:
+                done.set()
+            return body
+        await asyncio.sleep(0.5)

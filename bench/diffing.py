@@ -9,10 +9,9 @@ and applies only the changed rows: its end-to-end time against the first's (targ
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
-from .common import bench_directory, file_mib, print_header, running_server, scaled
+from .common import bench_directory, zip_files, file_mib, print_header, running_server, scaled
 from .sis_import import _import, generate_sis_files
 
 CHANGE_EVERY_ROWS = 100  # 1% of the rows
@@ -34,12 +33,6 @@ def changed_copy(path: Path, destination: Path) -> int:
                 changed += 1
             out.write(line)
     return changed
-
-
-def zip_files(archive: Path, files: dict[str, Path]) -> None:
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zipped:
-        for name, path in files.items():
-            zipped.write(path, name)
 
 
 async def run() -> None:

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import aiohttp
 
-from .common import AUTH, TERMINAL, TOKEN, bench_directory, print_header, running_server, scaled
-from .read_endpoints import _post_zip, _wait, _zip
+from .common import (AUTH, TERMINAL, TOKEN, bench_directory, post_zip, print_header, running_server,
+                     scaled, wait_until_terminal, zip_files)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -160,9 +160,9 @@ async def run() -> None:
         print("skipped: no Chromium (apt-get install -y chromium)")
         return
     with bench_directory("page") as directory:
-        archive = _zip(directory, "shape.zip", _shape_files(directory))
+        archive = zip_files(directory / "shape.zip", {path.name: path for path in _shape_files(directory)})
         async with running_server(directory) as server, aiohttp.ClientSession() as session:
-            done = await _wait(session, await _post_zip(session, server.url, archive), asyncio.Event())
+            done = await wait_until_terminal(session, await post_zip(session, server.url, archive))
             assert done["workflow_state"] in TERMINAL, done
             data_dir = server.data_dir
         started = time.perf_counter()

@@ -18,13 +18,12 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-import zipfile
 from pathlib import Path
 
 import aiohttp
 
-from .common import (AUTH, TERMINAL, bench_directory, memory_kib, print_header, running_server,
-                     scaled, write_lines)
+from .common import (AUTH, bench_directory, memory_kib, post_zip, print_header, running_server,
+                     scaled, wait_until_terminal, write_lines, zip_files)
 from .sis_import import generate_sis_files
 
 PER_PAGE = 100
@@ -57,33 +56,6 @@ def _big_course_files(directory: Path, users: int, courses: int, enrollments: in
     return paths
 
 
-def _zip(directory: Path, name: str, paths: list[Path]) -> Path:
-    archive = directory / name
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zipped:
-        for path in paths:
-            zipped.write(path, path.name)
-    return archive
-
-
-async def _post_zip(session: aiohttp.ClientSession, url: str, archive: Path) -> str:
-    """POST a zip raw; returns the import's status URL."""
-    with open(archive, "rb") as handle:
-        async with session.post(f"{url}/api/v1/accounts/1/sis_imports", data=handle,
-                                headers={**AUTH, "Content-Type": "application/zip"}) as response:
-            created = await response.json()
-    return f"{url}/api/v1/accounts/1/sis_imports/{created['id']}"
-
-
-async def _wait(session: aiohttp.ClientSession, status_url: str, done: asyncio.Event) -> dict:
-    while True:
-        async with session.get(status_url, headers=AUTH) as response:
-            body = await response.json()
-        if body["workflow_state"] in TERMINAL:
-            done.set()
-            return body
-        await asyncio.sleep(0.5)
-
-
 async def _timed_get(session: aiohttp.ClientSession, url: str) -> tuple[float, aiohttp.ClientResponse, list]:
     started = time.perf_counter()
     async with session.get(url, headers=AUTH) as response:
@@ -106,14 +78,15 @@ async def run() -> None:
     print_header(f"Read endpoints: GET /courses/:id/enrollments?per_page={PER_PAGE} with {stored:,} "
                  f"enrollments stored, during a {scaled(1_000_000):,}-enrollment import")
     with bench_directory("reads") as directory:
-        first = _zip(directory, "big.zip", _big_course_files(directory, users, courses, stored))
+        first = zip_files(directory / "big.zip",
+                          {path.name: path for path in _big_course_files(directory, users, courses, stored)})
         sync_dir = directory / "sync"
         sync_dir.mkdir()
         files = generate_sis_files(sync_dir, scaled(100_000), scaled(5_000), scaled(10_000), scaled(1_000_000))
-        second = _zip(directory, "sync.zip", [path for path, _, _ in files.values()])
+        second = zip_files(directory / "sync.zip", {path.name: path for path, _, _ in files.values()})
         async with running_server(directory) as server, aiohttp.ClientSession() as session:
             loaded = time.perf_counter()
-            stored_body = await _wait(session, await _post_zip(session, server.url, first), asyncio.Event())
+            stored_body = await wait_until_terminal(session, await post_zip(session, server.url, first))
             print(f"stored: {stored_body['workflow_state']}, {stored_body['data']['counts']['enrollments']:,} "
                   f"enrollments in {time.perf_counter() - loaded:.0f} s")
             async with session.get(f"{server.url}/api/v1/courses/sis_course_id:big0", headers=AUTH) as response:
@@ -140,7 +113,7 @@ async def run() -> None:
                 print(f"idle, {name}: {_summary(values)}")
 
             done = asyncio.Event()
-            status_url = await _post_zip(session, server.url, second)
+            status_url = await post_zip(session, server.url, second)
             during = {"page 1": [], f"page {reached} (bookmark)": [], f"page {reached} (page={reached})": []}
 
             async def reader() -> None:
@@ -151,7 +124,7 @@ async def run() -> None:
                     await asyncio.sleep(0.01)
 
             started = time.perf_counter()
-            final, _ = await asyncio.gather(_wait(session, status_url, done), reader())
+            final, _ = await asyncio.gather(wait_until_terminal(session, status_url, done), reader())
             elapsed = time.perf_counter() - started
             enrollments = final['data']['counts']['enrollments']
             print(f"import during the reads: {final['workflow_state']}, {enrollments:,} enrollments "
