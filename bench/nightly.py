@@ -15,36 +15,38 @@ the min and median of the 3 runs are printed. Status poll p99 target < 20 ms in 
 peak RSS of the server and its import process together is printed after each case (target: no
 higher than an earlier run's).
 
-Floors. ``python -m bench nightly-floors`` (bench/nightly_floors.py) records the SQL the
-importers issue for each case and replays it bare: no Python on top of it can beat that
-ratio. Measured 2026-12-02 at BENCH_SCALE=0.3 (90k rows), CPU time, median of 3, on a 2-core
-machine other developers' test suites were loading (the bare loop itself moved between 2.4
-and 6.4 us/row, so every ratio is good to about a third); us/row (ratio):
+Floors. ``python -m bench nightly-floors`` (bench/nightly_floors.py) times reading each file
+into rows, the importer alone, and the SQL the importer issued replayed bare (no Python on top
+of it can beat that). Measured 2026-12-02 at BENCH_SCALE=0.3 (90k rows), CPU time, median of
+3, on a 2-core machine other developers' test suites were loading (the bare loop itself moved
+between 2.4 and 6.4 us/row across runs, so every ratio is good to about a third); us/row
+(ratio to the bare loop):
 
-======================  ============  ==================  =============================
-case                    importer      its SQL, bare       SQL without roll-back inserts
-======================  ============  ==================  =============================
-users new               74.7 (0.058)  32.3 (0.144)        31.2 (0.151)
-users identical         24.9 (0.173)  17.2 (0.256)        (no roll-back records)
-users 1% changed        23.2 (0.163)  13.6 (0.260)
-enrollments new         59.9 (0.050)  22.5 (0.123)        19.3 (0.155)
-enrollments identical   18.2 (0.186)  10.6 (0.330)        (no roll-back records)
-enrollments 1% changed  19.9 (0.235)  15.5 (0.303)
-======================  ============  ==================  =============================
+======================  ===========  ============  ============  =============================
+case                    reading      importer      SQL, bare     SQL without roll-back inserts
+======================  ===========  ============  ============  =============================
+users new               5.5 (0.72)   75.4 (0.055)  31.9 (0.130)  28.1 (0.148)
+users identical         5.4 (0.64)   15.6 (0.235)  14.3 (0.323)  (no roll-back records)
+users 1% changed        8.0 (0.47)   23.8 (0.157)  15.5 (0.242)
+enrollments new         6.3 (0.72)   56.3 (0.080)  23.7 (0.160)  22.0 (0.195)
+enrollments identical   6.6 (0.63)   18.1 (0.207)  12.6 (0.291)  (no roll-back records)
+enrollments 1% changed  7.0 (0.57)   18.7 (0.184)  11.4 (0.301)
+======================  ===========  ============  ============  =============================
 
-Per run (bare loop, importer, SQL) the ratios spread: users new SQL 0.128-0.145x, without
-roll-back inserts 0.122-0.169x; users identical SQL 0.18-0.36x; enrollments new SQL
-0.11-0.24x, without roll-back inserts 0.11-0.33x; enrollments identical SQL 0.25-0.45x.
+Over six such runs the SQL's ratio spread: users new 0.10-0.145x (0.095-0.17x without
+roll-back inserts), users identical 0.18-0.43x, enrollments new 0.11-0.24x, enrollments
+identical 0.21-0.45x.
 
 Dropped target: new users >= 0.14x (issue 13). A new users row writes a user, a login (five
 indexes: SIS id, login, integration id, user, account) and an e-mail channel, and two
-roll-back records. That SQL alone, with no Python around it, is at 0.13-0.145x, and at
-0.12-0.17x without the roll-back records (the most that recording creations as id ranges
-could save), so Python on top cannot reach 0.14x: it would take fewer writes or indexes per
-login. The other targets stay: each lies inside the range its SQL was measured at.
-Enrollments new and identical are short of them by Python per row; users identical also by
-its one query per batch (a temporary table of the rows joined to logins, users and e-mail
-channels), whose floor at this scale reaches the target only in the machine's better moments.
+roll-back records. That SQL alone, with no Python around it, is at 0.10-0.145x, and no faster
+without the roll-back records (0.095-0.17x: recording creations as id ranges would not make
+room for it), so Python on top cannot reach 0.14x: it would take fewer writes or indexes per
+login. The other targets stay, each inside the range its SQL was measured at; enrollments new
+and identical are short of them by Python per row. End to end, though, every import also
+reads its file, which alone costs 1.4-2 bare loops (the reader builds a dict and the raw text
+of every row): reading plus the identical cases' SQL already comes to about 0.2x, so 0.3x end
+to end needs a cheaper reader or comparison as well as less Python.
 """
 
 from __future__ import annotations

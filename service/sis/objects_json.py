@@ -8,7 +8,7 @@ Clients fetch an Account or Course before calling import methods on it (decision
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:
     from ..store.objects_people import EnrollmentRow, PersonRow
@@ -75,9 +75,10 @@ def term_overrides_json(overrides: list[sqlite3.Row]) -> dict[str, Any]:
             for o in overrides if o["start_at"] or o["end_at"]}
 
 
-def course_json(row: sqlite3.Row, base_url: str, term: sqlite3.Row | None = None) -> dict[str, Any]:
+def course_json(row: Mapping[str, Any], base_url: str, term: sqlite3.Row | None = None) -> dict[str, Any]:
     """A Course (lib/api/v1/course_json.rb) with Canvas's defaults for what SIS never sets;
-    ``term`` is given for ``include[]=term``."""
+    ``row`` is a stored course (a page of them comes as dicts), ``term`` is given for
+    ``include[]=term``."""
     body: dict[str, Any] = {
         "id": row["id"],
         "name": row["name"],

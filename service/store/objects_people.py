@@ -5,7 +5,7 @@ after a bookmark is an index seek, never an OFFSET scan. A numeric page a client
 itself is still answered, by offset.
 
 A page of the long lists is one statement whose rows come back in one sqlite3 step
-(``_rows_in_one_step``) as plain tuples (``PersonRow``, ``EnrollmentRow``) holding only what
+(``pages.rows_in_one_step``) as plain tuples (``PersonRow``, ``EnrollmentRow``) holding only what
 their JSON shows: sqlite3 releases the GIL around every step and, while an import's thread
 holds it, taking it back can cost a whole switch interval (5 ms), so a page fetched row by
 row (and its users and logins by further queries) paid that once per row.
@@ -17,9 +17,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterable, NamedTuple, Sequence
 
-import orjson
-
 from ..ids import parse_reference
+from .pages import rows_in_one_step
 
 # Api::SIS_MAPPINGS["users"] that this server has columns for: lookups through a live login.
 USER_LOGIN_LOOKUPS = {"sis_user_id": "sis_user_id", "sis_login_id": "unique_id_lower",
@@ -47,19 +46,6 @@ def _marks(values: Iterable[Any]) -> str:
 def _at_least(conn: sqlite3.Connection, select: str, params: Sequence[Any], count: int) -> bool:
     """Whether ``select`` yields ``count`` rows or more (reading no more than that)."""
     return conn.execute(f"SELECT count(*) FROM ({select} LIMIT ?)", (*params, count)).fetchone()[0] >= count
-
-
-def _rows_in_one_step(conn: sqlite3.Connection, columns: Sequence[str], rest: str,
-                      params: Sequence[Any]) -> list[list[Any]]:
-    """The rows of ``SELECT <columns> <rest>`` as lists, handed back by a single sqlite3 step:
-    SQLite packs them into one JSON array (json_array keeps integers, text and NULL apart) and
-    orjson unpacks it. json_group_array takes the rows in the order ``rest`` yields them: SQLite
-    never flattens a subquery with an ORDER BY into an aggregate query (its flattening rule 16,
-    kept for group_concat), and the CROSS JOINs below keep the ordered table the outer loop."""
-    names = ", ".join(f"c{n}" for n in range(len(columns)))
-    selected = ", ".join(f"{expr} AS c{n}" for n, expr in enumerate(columns))
-    sql = f"SELECT json_group_array(json_array({names})) FROM (SELECT {selected} {rest})"
-    return orjson.loads(conn.execute(sql, params).fetchone()[0])
 
 
 @dataclass(frozen=True)
@@ -113,7 +99,7 @@ def people(conn: sqlite3.Connection, user_ids: Iterable[int]) -> dict[int, Perso
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    rows = _rows_in_one_step(conn, PERSON_COLUMNS, f"FROM users u {SHOWN_LOGIN_JOIN} WHERE u.id IN ({_marks(ids)})",
+    rows = rows_in_one_step(conn, PERSON_COLUMNS, f"FROM users u {SHOWN_LOGIN_JOIN} WHERE u.id IN ({_marks(ids)})",
                              ids)
     return {values[0]: PersonRow._make(values) for values in rows}
 
@@ -268,7 +254,7 @@ def enrollment_page(conn: sqlite3.Connection, wanted: EnrollmentFilter,
         rows = _walked_section_rows(conn, wanted, page, columns, rest)
     if rows is None:
         keys, params = _enrollment_keys(wanted, page)
-        rows = _rows_in_one_step(conn, columns, f"FROM {keys} {rest}", params)
+        rows = rows_in_one_step(conn, columns, f"FROM {keys} {rest}", params)
     return [(EnrollmentRow._make(values[:_ENROLLMENT_WIDTH]), PersonRow._make(values[_ENROLLMENT_WIDTH:]))
             for values in rows]
 
@@ -287,7 +273,7 @@ def _walked_section_rows(conn: sqlite3.Connection, wanted: EnrollmentFilter, pag
                                          Slice(budget, page.after))
     clauses, params = _enrollment_conditions(wanted)
     keys = f"(SELECT * FROM {walk} e WHERE {' AND '.join(clauses)} LIMIT ?)"
-    rows = _rows_in_one_step(conn, columns, f"FROM {keys} {rest}", [*walk_params, *params, page.limit])
+    rows = rows_in_one_step(conn, columns, f"FROM {keys} {rest}", [*walk_params, *params, page.limit])
     if len(rows) == page.limit or conn.execute(f"SELECT count(*) FROM {walk}", walk_params).fetchone()[0] < budget:
         return rows  # a full page, or the walk reached the course's last enrollment
     return None
@@ -318,7 +304,7 @@ def _email_of(user_id: str) -> str:
 
 def person_with_email(conn: sqlite3.Connection, user_id: int) -> tuple[PersonRow, str | None] | None:
     """A user with its shown login and its e-mail (users#api_show), in one step."""
-    for values in _rows_in_one_step(conn, (*PERSON_COLUMNS, _email_of("u.id")),
+    for values in rows_in_one_step(conn, (*PERSON_COLUMNS, _email_of("u.id")),
                                     f"FROM users u {SHOWN_LOGIN_JOIN} WHERE u.id = ?", (user_id,)):
         return PersonRow._make(values[:_PERSON_WIDTH]), values[_PERSON_WIDTH]
     return None
@@ -374,7 +360,7 @@ def account_users(conn: sqlite3.Connection, account: sqlite3.Row, search_term: s
     params += [page.limit, page.offset]
     keys = f"(SELECT * FROM users u WHERE {where} ORDER BY u.sortable_name, u.id LIMIT ? OFFSET ?)"
     return [PersonRow._make(values) for values in
-            _rows_in_one_step(conn, PERSON_COLUMNS, f"FROM {keys} u {SHOWN_LOGIN_JOIN}", params)]
+            rows_in_one_step(conn, PERSON_COLUMNS, f"FROM {keys} u {SHOWN_LOGIN_JOIN}", params)]
 
 
 def _course_user_keys(course_id: int, types: tuple[str, ...] | None, states: tuple[str, ...],
@@ -414,12 +400,12 @@ def _course_user_rows(conn: sqlite3.Connection, columns: Sequence[str], column_p
         search = _search_clause(search_term, member_params)
         # CROSS JOIN keeps the walk the outer loop, so the kept users come out in its order.
         keys = f"(SELECT u.* FROM ({walk} LIMIT ?) w CROSS JOIN users u ON u.id = w.id WHERE {member}){search} LIMIT ?)"
-        rows = _rows_in_one_step(conn, columns, f"FROM {keys} u {SHOWN_LOGIN_JOIN}",
+        rows = rows_in_one_step(conn, columns, f"FROM {keys} u {SHOWN_LOGIN_JOIN}",
                                  [*column_params, *after_params, budget, *member_params, page.limit])
         if len(rows) == page.limit or not _at_least(conn, walk, after_params, budget):
             return rows  # a full page, or the walk reached the last user
     keys, params = _course_user_keys(course_id, types, states, search_term, page)
-    return _rows_in_one_step(conn, columns, f"FROM {keys} u {SHOWN_LOGIN_JOIN}", [*column_params, *params])
+    return rows_in_one_step(conn, columns, f"FROM {keys} u {SHOWN_LOGIN_JOIN}", [*column_params, *params])
 
 
 # Enrollment states that leave a course user "unconfirmed" (courses#users): Canvas then hides
@@ -474,14 +460,14 @@ def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str,
         # By user: a page's users have a few enrollments each, the course may have 100,000.
         keys = (f"(SELECT * FROM enrollments e INDEXED BY enrollments_user WHERE e.course_id = ? AND e.user_id IN ({marks})"
                 f" AND e.workflow_state != 'deleted' AND {wanted} ORDER BY e.id)")
-        for values in _rows_in_one_step(conn, _ENROLLMENT_COLUMNS, f"FROM {keys} e {_ENROLLMENT_JOINS}",
+        for values in rows_in_one_step(conn, _ENROLLMENT_COLUMNS, f"FROM {keys} e {_ENROLLMENT_JOINS}",
                                         [course_id, *ids, *shown]):
             enrollment = EnrollmentRow._make(values)
             enrollments_by_user[enrollment.user_id].append(enrollment)
     group_ids: dict[int, list[int]] | None = None
     if with_group_ids:
         group_ids = {user_id: [] for user_id in ids}
-        for user_id, group_id in _rows_in_one_step(
+        for user_id, group_id in rows_in_one_step(
                 conn, ("m.user_id", "m.group_id"),
                 "FROM group_memberships m JOIN groups g ON g.id = m.group_id"
                 f" WHERE m.user_id IN ({marks}) AND m.workflow_state = 'accepted' AND g.context_type = 'Course'"
@@ -499,7 +485,7 @@ def _section_names(conn: sqlite3.Connection, user_ids: list[int]) -> dict[int, s
     joined by ", "."""
     sections: dict[int, dict[int, str]] = {user_id: {} for user_id in user_ids}
     if user_ids:
-        for user_id, section_id, name in _rows_in_one_step(
+        for user_id, section_id, name in rows_in_one_step(
                 conn, ("e.user_id", "s.id", "s.name"),
                 f"FROM enrollments e JOIN course_sections s ON s.id = e.course_section_id"
                 f" WHERE e.user_id IN ({_marks(user_ids)}) ORDER BY e.user_id, e.id", user_ids):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from ..ids import parse_reference
+from .pages import dicts_in_one_step
 from .sis_objects import TERM_LOOKUPS
 
 # Api::SIS_MAPPINGS["course_sections"]: the lookups a section id may use, and their columns.
@@ -103,8 +105,18 @@ class CourseFilter:
     published: bool | None = None
 
 
+# What course_json shows of a course: a page of an account's courses reads only these, as
+# dicts, in one step (pages.dicts_in_one_step).
+COURSE_JSON_COLUMNS = (
+    "id", "name", "account_id", "uuid", "start_at", "created_at", "course_code", "root_account_id",
+    "enrollment_term_id", "grade_passback_setting", "conclude_at", "homeroom_course", "friendly_name",
+    "sis_source_id", "sis_batch_id", "integration_id", "workflow_state", "restrict_enrollments_to_course_dates",
+    "course_format",
+)
+
+
 def account_courses(conn: sqlite3.Connection, account_id: int, wanted: CourseFilter, limit: int,
-                    offset: int) -> tuple[list[sqlite3.Row], int]:
+                    offset: int) -> tuple[list[dict[str, Any]], int]:
     """Courses of an account and its sub-accounts, filtered as Canvas's courses_api filters."""
     clauses = [f"c.account_id IN (SELECT id FROM subtree)"]
     params: list = [account_id]
@@ -130,8 +142,9 @@ def account_courses(conn: sqlite3.Connection, account_id: int, wanted: CourseFil
                        " OR lower(c.sis_source_id) LIKE ? ESCAPE '\\')")
         params += [pattern, pattern, pattern]
     where = " AND ".join(clauses)
-    rows = conn.execute(f"{_SUBTREE} SELECT c.* FROM courses c WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?",
-                        params + [limit, offset]).fetchall()
+    rows = dicts_in_one_step(conn, COURSE_JSON_COLUMNS,
+                             f"(SELECT c.* FROM courses c WHERE {where} ORDER BY c.id LIMIT ? OFFSET ?)",
+                             params + [limit, offset], _SUBTREE)
     total = conn.execute(f"{_SUBTREE} SELECT count(*) FROM courses c WHERE {where}", params).fetchone()[0]
     return rows, total
 

@@ -75,6 +75,9 @@ def test_courses_with_filters_and_include_term(canvas: Canvas):
     assert [c.sis_course_id for c in canvas.get_account("ART", use_sis_id=True).get_courses()] == ["C1", "C2", "C5"]
     with_term = root.get_courses(include=["term"], search_term="harmony")[0]
     assert with_term.term["sis_term_id"] == "T1" and with_term.term["name"] == "Fall 2026"
+    # A listed course is the whole course GET /courses/:id shows.
+    for course in listed:
+        assert _attrs(course) == _attrs(canvas.get_course(course.id)), course.sis_course_id
 
 
 def test_course_by_sis_id_is_a_whole_canvas_course(canvas: Canvas, server):
