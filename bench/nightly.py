@@ -12,7 +12,8 @@ need, then for users.csv and then enrollments.csv three cases, each polled by 20
 Every figure is rows/s end to end (upload to terminal state) over rows/s of the bare
 ``csv.reader -> executemany`` loop on the same file, measured right before it in the same run;
 the min and median of the 3 runs are printed. Status poll p99 target < 20 ms in every case; the
-server's peak RSS is printed after each case (target: no higher than an earlier run's).
+peak RSS of the server and its import process together is printed after each case (target: no
+higher than an earlier run's).
 
 Floors. ``python -m bench nightly-floors`` (bench/nightly_floors.py) times reading each file
 into rows, the importer alone, and the SQL the importer issued replayed bare (no Python on top
