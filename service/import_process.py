@@ -48,6 +48,7 @@ import socket
 import sqlite3
 import sys
 import threading
+import time
 import weakref
 from dataclasses import replace
 from multiprocessing.connection import Connection
@@ -67,6 +68,9 @@ IMPORT_NICENESS = 19
 GC_THRESHOLDS = (50_000, 20, 20)
 # A loaded machine's first start also starts the forkserver, which imports every importer.
 START_TIMEOUT_S = 60.0
+# Past the shutdown's grace period, how long the child still gets to end a job or exit before
+# it is killed.
+LAST_WAIT_S = 0.25
 # The child's exit status when its pipe to the server closed without an exit being asked.
 EXIT_SERVER_GONE = 3
 # The child's name in ps -o comm, top and /proc/<pid>/comm (Linux; 15 characters at most).
@@ -189,6 +193,10 @@ class ImportProcess:
         self._start_lock = asyncio.Lock()
         self._jobs = itertools.count(1)
         self._stopping = False
+        # When shutdown began plus the grace period: the queue's wait for its jobs, the cancel
+        # of those still running and the child's exit all share it, so that SIGTERM still
+        # ends within the grace period (a job the child cannot stop by then is killed).
+        self._stop_deadline: float | None = None
         pace.listeners.append(self._send_pace)
 
     @property
@@ -210,8 +218,16 @@ class ImportProcess:
     def begin_stopping(self) -> None:
         """Shutdown has begun: running jobs stop at their next batch boundary."""
         self._stopping = True
+        self._stop_deadline = time.monotonic() + self._cancel_timeout_s
         if self._child is not None:
             self._child.send(("stop",))
+
+    def _wait_limit_s(self) -> float:
+        """How long to wait for the child: a cancel's own timeout, or what is left of the
+        shutdown's grace period (never nothing: a child about to end gets a moment to)."""
+        if self._stop_deadline is None:
+            return self._cancel_timeout_s
+        return max(self._stop_deadline - time.monotonic(), LAST_WAIT_S)
 
     async def close(self) -> None:
         """Ask the child to end (cancelling what still runs) and wait; kill it if it hangs."""
@@ -222,7 +238,7 @@ class ImportProcess:
             return
         child.send(("exit",))
         # The child has nothing left to run (the queue has stopped): it closes its connections.
-        await asyncio.to_thread(child.process.join, self._cancel_timeout_s)
+        await asyncio.to_thread(child.process.join, self._wait_limit_s())
         if child.process.exitcode is None:
             log.warning("the import process did not end when asked: killing it")
             child.process.kill()
@@ -296,7 +312,7 @@ class ImportProcess:
         if not child.send(("cancel", job)):
             return
         try:
-            await asyncio.wait_for(asyncio.shield(ended), self._cancel_timeout_s)
+            await asyncio.wait_for(asyncio.shield(ended), self._wait_limit_s())
         except asyncio.TimeoutError:
             # Killing it rolls its open transaction back: nothing committed is lost.
             log.warning("import process job %d did not stop in time: killing the process", job)

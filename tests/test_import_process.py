@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from service.appkeys import IMPORT_PROCESS
+from service.appkeys import IMPORT_PROCESS, QUEUE
 from service.settings import Settings
 from tests.helpers import (AUTH, TOKEN, USERS_CSV, WAIT_TIMEOUT_S, create_sis_import,
                            import_and_wait, wait_for_import)
@@ -115,6 +115,27 @@ async def test_a_dead_import_process_fails_its_import_and_the_next_one_gets_a_ne
     again = await import_and_wait(client, USERS_CSV)
     assert again["workflow_state"] == "imported" and again["data"]["counts"]["users"] == 2
     assert client.app[IMPORT_PROCESS].pid not in (None, first_pid)
+
+
+async def test_a_hung_import_process_does_not_stretch_shutdown_past_the_grace_period(client,
+                                                                                   settings):
+    # The queue's wait for its jobs, the cancel of the job still running and the child's exit
+    # share one grace period: a child that answers nothing (stopped here with SIGSTOP) is
+    # killed once it is over, instead of each step waiting a grace period of its own.
+    response = await client.post("/_control/pace", json={"seconds_per_import": 60}, headers=AUTH)
+    assert response.status == 200
+    created = await create_sis_import(client, USERS_CSV)
+    await _wait_importing(client, created["id"])
+    import_process = client.app[IMPORT_PROCESS]
+    pid = import_process.pid
+    os.kill(pid, signal.SIGSTOP)
+    started = time.monotonic()
+    await client.app[QUEUE].stop(settings.shutdown_grace_s)
+    await import_process.close()
+    took_s = time.monotonic() - started
+    assert _stat(pid) is None, "the hung import process is still there"
+    # Three steps of a grace period each took three times as long.
+    assert took_s < 2 * settings.shutdown_grace_s, took_s
 
 
 def _start(data_dir: Path) -> tuple[subprocess.Popen, str]:
