@@ -62,12 +62,8 @@ def unchanged_enrollments(
     """(row index, enrollment id, its sis_batch_id) of the candidate rows that would change
     nothing. A candidate is (row index, user SIS id, section SIS id, course SIS id or None,
     enrollment type, workflow state)."""
-    conn.execute(_ENROLLMENT_ROWS_TABLE)
-    conn.execute("DELETE FROM temp.sis_unchanged_enrollment_rows")
-    conn.executemany("INSERT INTO temp.sis_unchanged_enrollment_rows VALUES (?, ?, ?, ?, ?, ?)", candidates)
-    found = _plain_cursor(conn).execute(_UNCHANGED_ENROLLMENTS, {"root": root_account_id}).fetchall()
-    conn.execute("DELETE FROM temp.sis_unchanged_enrollment_rows")
-    return found
+    return _matching_candidates(conn, _ENROLLMENT_ROWS_TABLE, "sis_unchanged_enrollment_rows", 6,
+                                candidates, _UNCHANGED_ENROLLMENTS, root_account_id)
 
 
 _USER_ROWS_TABLE = """
@@ -121,11 +117,22 @@ def unchanged_users(
     candidate users.csv rows that would change nothing. A candidate is (row index, user SIS id,
     login id, login id lower-cased, login state, integration id, name, sortable name, short name,
     e-mail, e-mail lower-cased), the names as the row would write them."""
-    conn.execute(_USER_ROWS_TABLE)
-    conn.execute("DELETE FROM temp.sis_unchanged_user_rows")
-    conn.executemany("INSERT INTO temp.sis_unchanged_user_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", candidates)
-    found = _plain_cursor(conn).execute(_UNCHANGED_USERS, {"root": root_account_id}).fetchall()
-    conn.execute("DELETE FROM temp.sis_unchanged_user_rows")
+    return _matching_candidates(conn, _USER_ROWS_TABLE, "sis_unchanged_user_rows", 11,
+                                candidates, _UNCHANGED_USERS, root_account_id)
+
+
+def _matching_candidates(
+    conn: sqlite3.Connection, create_table: str, table: str, width: int,
+    candidates: Iterable[tuple[object, ...]], query: str, root_account_id: int,
+) -> list[tuple]:
+    """The rows of ``query`` over a batch's candidates, which are set into the temp table
+    ``table`` (``width`` columns, made by ``create_table``) for the query and emptied after."""
+    conn.execute(create_table)
+    conn.execute(f"DELETE FROM temp.{table}")
+    placeholders = ", ".join("?" * width)
+    conn.executemany(f"INSERT INTO temp.{table} VALUES ({placeholders})", candidates)
+    found = _plain_cursor(conn).execute(query, {"root": root_account_id}).fetchall()
+    conn.execute(f"DELETE FROM temp.{table}")
     return found
 
 
