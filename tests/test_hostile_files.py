@@ -33,6 +33,13 @@ def _encrypted_zip(name: str, content: str) -> bytes:
         struct.pack_into("<H", data, flag_at, flags | 0x1)
     return bytes(data)
 
+def _tiny_members_zip(members: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for n in range(members):
+            archive.writestr(f"users_{n:04}.csv", f"user_id,login_id,status\nu{n},l{n},active\n")
+    return buffer.getvalue()
+
 
 async def test_encrypted_member_fails_with_a_clear_message(client, settings):
     archive = _encrypted_zip("users.csv", USERS_CSV)
@@ -66,23 +73,13 @@ async def test_many_tiny_members_read_the_zip_index_once(in_process_client, monk
         return original(self)
 
     monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", counting)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for n in range(300):
-            archive.writestr(f"users_{n:04}.csv", f"user_id,login_id,status\nu{n},l{n},active\n")
+    archive = _tiny_members_zip(300)
     index_reads.clear()
-    body = await import_and_wait(in_process_client, buffer.getvalue(), filename="many.zip")
+    body = await import_and_wait(in_process_client, archive, filename="many.zip")
     assert body["workflow_state"] == "imported", body.get("processing_errors")
     assert body["data"]["counts"]["users"] == 300
     assert len(index_reads) == 1
 
-
-def _tiny_members_zip(members: int) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
-        for n in range(members):
-            archive.writestr(f"users_{n:04}.csv", f"user_id,login_id,status\nu{n},l{n},active\n")
-    return buffer.getvalue()
 
 
 async def test_a_running_import_does_not_store_its_growing_lists_with_every_batch(

@@ -4,7 +4,7 @@ the course roster, the longest list, needs neither a scan nor a sort after a boo
 from __future__ import annotations
 
 import sqlite3
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -168,23 +168,32 @@ def _course_with_users(conn: sqlite3.Connection, users: int, enrolled_every: int
     return sorted((f"Name {n % 997:03d}", n) for n in enrolled if n % 11 != 0)
 
 
-def _all_course_users(conn: sqlite3.Connection, limit: int, **filters) -> tuple[list[tuple[str, int]], list[str]]:
-    """Every page of the course's users, following the bookmark, and the statements it took."""
+def _every_page(conn: sqlite3.Connection, limit: int,
+                page_keys: Callable[[Any], list[tuple]]) -> tuple[list[tuple], list[str]]:
+    """Every page, following the bookmark (``page_keys(after)`` gives up to ``limit + 1`` rows'
+    keys), and the statements it took."""
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
-    found: list[tuple[str, int]] = []
+    found: list[tuple] = []
     after = None
     while True:
-        page = people.course_user_page(conn, 1, filters.get("types"), ("active",), filters.get("search"),
-                                       people.Slice(limit + 1, after), enrollment_states=None,
-                                       with_enrollments=False, with_group_ids=False)
-        rows = [(row.person.sortable_name, row.person.id) for row in page.rows]
+        rows = page_keys(after)
         found += rows[:limit]
         if len(rows) <= limit:
             break
         after = rows[limit - 1]
     conn.set_trace_callback(None)
     return found, statements
+
+
+def _all_course_users(conn: sqlite3.Connection, limit: int, **filters) -> tuple[list[tuple], list[str]]:
+    """Every page of the course's users, following the bookmark, and the statements it took."""
+    def page_keys(after):
+        page = people.course_user_page(conn, 1, filters.get("types"), ("active",), filters.get("search"),
+                                       people.Slice(limit + 1, after), enrollment_states=None,
+                                       with_enrollments=False, with_group_ids=False)
+        return [(row.person.sortable_name, row.person.id) for row in page.rows]
+    return _every_page(conn, limit, page_keys)
 
 
 def test_a_big_course_s_users_are_walked_in_name_order_and_a_sparse_one_sorted(conn: sqlite3.Connection):
@@ -231,18 +240,8 @@ def _roster(conn: sqlite3.Connection, enrollments: int, sections: int, sparse_se
 
 
 def _walk_roster(conn: sqlite3.Connection, wanted: people.EnrollmentFilter, limit: int) -> tuple[list[tuple], list[str]]:
-    statements: list[str] = []
-    conn.set_trace_callback(statements.append)
-    found: list[tuple] = []
-    after = None
-    while True:
-        rows = [(e.type, e.id) for e, _ in people.enrollment_page(conn, wanted, people.Slice(limit + 1, after))]
-        found += rows[:limit]
-        if len(rows) <= limit:
-            break
-        after = rows[limit - 1]
-    conn.set_trace_callback(None)
-    return found, statements
+    return _every_page(conn, limit, lambda after: [
+        (e.type, e.id) for e, _ in people.enrollment_page(conn, wanted, people.Slice(limit + 1, after))])
 
 
 def test_rosters_page_through_every_type_in_order_and_a_big_section_walks_its_course(conn: sqlite3.Connection):
