@@ -32,8 +32,9 @@ _REST = f"substr(j.value, instr(j.value, {_SQL_SEPARATOR}) + 1)"
 # An enrollment is unchanged when the row's login and section resolve (neither they, the user
 # nor the section's course deleted: those rows warn), exactly one enrollment has the row's key
 # (section, user, type, no associated user), and it already holds every value the row would
-# write: state, course, SIS login, no dates, no sticky fields. A row's string is its user SIS id
-# and its section SIS id. The course a row names beside its section is checked by the caller
+# write: state, course, SIS login, no dates, no sticky fields (a twin is told from it by id
+# first, which the index holds: the one enrollment is not read twice). A row's string is its
+# user SIS id and its section SIS id. The course a row names beside its section is checked by the caller
 # against the section's course and the one it was cross-listed from (both returned).
 # (INDEXED BY: with e.course_id compared, the planner would otherwise walk the whole course.)
 _UNCHANGED_ENROLLMENTS = f"""
@@ -55,7 +56,7 @@ WHERE p.workflow_state <> 'deleted' AND u.workflow_state <> 'deleted'
   AND e.stuck_sis_fields = ''
   AND NOT EXISTS (
       SELECT 1 FROM enrollments AS twin WHERE twin.course_section_id = s.id AND twin.user_id = p.user_id
-      AND twin.type = :type AND twin.associated_user_id IS NULL AND twin.id <> e.id)
+      AND twin.id <> e.id AND twin.type = :type AND twin.associated_user_id IS NULL)
 """
 _COURSE_IDS = (
     "SELECT sis_source_id, id FROM courses"
@@ -97,9 +98,10 @@ def unchanged_enrollments(
 # A login and its user are unchanged when the row's SIS id finds the login, its user has no
 # other login (a row reaching it through that one could change it), and both already hold what
 # the row would write, with no sticky fields; the row's e-mail (if any) is the login's SIS
-# channel, active, and the only channel of the user with that address. A row's string is its
-# user SIS id, login, name and sortable name, then the integration id, short name and e-mail
-# its group gives. Logins and addresses are ASCII (the caller's condition), so SQLite's
+# channel, active, and the only channel of the user with that address (other channels are told
+# from it by id first, which the index holds: a user's one channel is not read twice). A row's
+# string is its user SIS id, login, name and sortable name, then the integration id, short name
+# and e-mail its group gives. Logins and addresses are ASCII (the caller's condition), so SQLite's
 # lower-casing, which lowers ASCII only, is Python's; a stored non-ASCII address counts as a
 # possible match for any other, and its user takes the full path.
 _USERS_SELECT = """
@@ -118,8 +120,8 @@ WHERE j.value = p.sis_user_id || {sep} || p.unique_id || {sep} || u.name || {sep
 """
 _USERS_CHANNEL = """
   AND ch.workflow_state = 'active' AND ch.pseudonym_id = p.id AND ch.user_id = p.user_id
-  AND (SELECT count(*) FROM communication_channels AS same WHERE same.user_id = p.user_id
-       AND (lower(same.path) = lower(ch.path) OR same.path GLOB '*[^ -~]*')) = 1
+  AND NOT EXISTS (SELECT 1 FROM communication_channels AS same WHERE same.user_id = p.user_id
+       AND same.id <> ch.id AND (lower(same.path) = lower(ch.path) OR same.path GLOB '*[^ -~]*'))
 """
 
 

@@ -159,8 +159,14 @@ def test_one_query_finds_re_sent_users_and_leaves_what_it_cannot_judge(sis: Sis)
     assert sis_unchanged.unchanged_users(sis.conn, 1, [(*carol[:4], "int3", *carol[5:])]) == []
     assert sis_unchanged.unchanged_users(sis.conn, 1, [(*carol[:7], "Caz", carol[8])]) == []
     assert sis_unchanged.unchanged_users(sis.conn, 1, [renamed, suspended]) == []
-    # A second channel whose address only Python could lower-case: the full path decides.
+    # A second channel with the same address in other case, then one whose address only Python
+    # could lower-case: the full path decides.
     user_id = sis.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1'")
+    sis.conn.execute("INSERT INTO communication_channels (user_id, path, workflow_state, created_at, updated_at)"
+                     " VALUES (?, 'ALICE@example.com', 'retired', '', '')", (user_id,))
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [alice]) == []
+    sis.conn.execute("DELETE FROM communication_channels WHERE path = 'ALICE@example.com'")
+    assert len(sis_unchanged.unchanged_users(sis.conn, 1, [alice])) == 1
     sis.conn.execute("INSERT INTO communication_channels (user_id, path, workflow_state, created_at, updated_at)"
                      " VALUES (?, '\u212aalice@example.com', 'active', '', '')", (user_id,))
     assert sis_unchanged.unchanged_users(sis.conn, 1, [alice]) == []
