@@ -8,9 +8,9 @@ objects (``sis_batch_id``, which batch mode relies on), one ``UPDATE`` per table
 
 The comparison is always made against the objects as stored, never against a fingerprint kept
 with them: deletions, restores and SIS id changes alter objects outside any CSV. For the common
-rows it runs inside SQLite, one query per batch over a temporary table of the rows
-(store.sis_unchanged), so a re-sent row costs a few index seeks; users rows that query cannot
-judge (no name column, a non-ASCII address) are still compared here, in Python.
+rows it runs inside SQLite, one query per batch (and per state its rows share) with the rows
+as one bound value (store.sis_unchanged), so a re-sent row costs a few index seeks; users rows
+that query cannot judge (no name column, a non-ASCII address) are still compared here, in Python.
 
 Deliberately conservative, since the full path is always right: a row takes it when it could
 produce a message, when it names a column this module does not compare, when another row of the
@@ -244,10 +244,8 @@ def _users_unchanged_in_one_query(
         else:  # infer_name and infer_sortable_name with first or last name only
             name = f"{first_name or ''} {last_name or ''}"
             sortable_name = f"{last_name or ''}, {first_name or ''}"
-        candidates.append((
-            index, user_sis_id, login_id, login_lower, status, integration_id, name, sortable_name,
-            get("short_name"), email, email.lower() if email is not None else None,
-        ))
+        candidates.append((index, user_sis_id, login_id, status, integration_id, name, sortable_name,
+                           get("short_name"), email))
     if not candidates:
         return set()
     found = store.unchanged_users(conn, run.root_account_id, candidates)

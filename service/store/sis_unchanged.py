@@ -1,58 +1,67 @@
 """The set-based half of the unchanged-row shortcut (service/sis/unchanged.py): one query per
 batch finds the stored objects that re-sent rows would leave exactly as they are.
 
-The rows travel into a temporary table with one ``executemany``; a single join then resolves
-their references and compares what the full path would compare, inside SQLite, so a re-sent
-row costs a few index seeks and no Python beyond its own checks. The batch's rows lead every
-join (CROSS JOIN keeps them outermost: the planner knows nothing of a temporary table's size).
+The batch's rows travel as one bound value, a JSON array with a string per row: the row's
+compared values joined by a separator no candidate contains (a row holding it is simply left
+to the full path). ``json_each`` walks that array, its ``key`` is the row's place in it, and
+the query splits off the SIS ids it needs for index seeks and compares the whole string with
+the same values as stored, concatenated alike. Binding a value costs Python's sqlite3 about as
+much as an index seek, and a temporary table of the rows cost more than the comparison itself:
+this way a batch binds four values, and a re-sent row costs its index seeks and no Python
+beyond its own checks. The values every row of a batch shares (enrollment type and state,
+login state, which optional columns are given) are parameters: the rows are grouped by them,
+one query per group. ``json_each`` leads every join (CROSS JOIN keeps it outermost).
 """
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from typing import Iterable
+from typing import Any, Iterable
 
-_ENROLLMENT_ROWS_TABLE = """
-CREATE TEMP TABLE IF NOT EXISTS sis_unchanged_enrollment_rows (
-    row_index INTEGER PRIMARY KEY,
-    user_sis_id TEXT NOT NULL,
-    section_sis_id TEXT NOT NULL,
-    course_sis_id TEXT,
-    type TEXT NOT NULL,
-    workflow_state TEXT NOT NULL
-)
-"""
+import orjson
+
+# Joins a row's compared values, and the stored ones alike; CSV values hardly ever hold it.
+SEPARATOR = "\x1f"
+_SQL_SEPARATOR = "char(31)"
+
+# The first value of a row's string, and the rest after it.
+_FIRST = f"substr(j.value, 1, instr(j.value, {_SQL_SEPARATOR}) - 1)"
+_REST = f"substr(j.value, instr(j.value, {_SQL_SEPARATOR}) + 1)"
 
 # An enrollment is unchanged when the row's login and section resolve (neither they, the user
-# nor the section's course deleted: those rows warn), the course the row names (if any) is the
-# section's course or the one it was cross-listed from, exactly one enrollment has the row's key
+# nor the section's course deleted: those rows warn), exactly one enrollment has the row's key
 # (section, user, type, no associated user), and it already holds every value the row would
-# write: state, course, SIS login, no dates, no sticky fields.
+# write: state, course, SIS login, no dates, no sticky fields (a twin is told from it by id
+# first, which the index holds: the one enrollment is not read twice). A row's string is its
+# user SIS id and its section SIS id. The course a row names beside its section is checked by the caller
+# against the section's course and the one it was cross-listed from (both returned).
 # (INDEXED BY: with e.course_id compared, the planner would otherwise walk the whole course.)
-_UNCHANGED_ENROLLMENTS = """
-SELECT b.row_index, e.id, e.sis_batch_id
-FROM temp.sis_unchanged_enrollment_rows AS b
-CROSS JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = b.user_sis_id
+_UNCHANGED_ENROLLMENTS = f"""
+SELECT j.key, e.id, e.sis_batch_id, s.course_id, s.nonxlist_course_id
+FROM json_each(:rows) AS j
+CROSS JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = {_FIRST}
 CROSS JOIN users AS u ON u.id = p.user_id
-CROSS JOIN course_sections AS s ON s.root_account_id = :root AND s.sis_source_id = b.section_sis_id
+CROSS JOIN course_sections AS s ON s.root_account_id = :root AND s.sis_source_id = {_REST}
 CROSS JOIN courses AS sc ON sc.id = s.course_id
 CROSS JOIN enrollments AS e INDEXED BY enrollments_section_user
-    ON e.course_section_id = s.id AND e.user_id = p.user_id AND e.type = b.type
+    ON e.course_section_id = s.id AND e.user_id = p.user_id AND e.type = :type
 WHERE p.workflow_state <> 'deleted' AND u.workflow_state <> 'deleted'
   AND s.workflow_state <> 'deleted' AND sc.workflow_state <> 'deleted'
   AND e.associated_user_id IS NULL
-  AND e.workflow_state = b.workflow_state
+  AND e.workflow_state = :state
   AND e.course_id = s.course_id
   AND e.sis_pseudonym_id = p.id
   AND e.start_at IS NULL AND e.end_at IS NULL
   AND e.stuck_sis_fields = ''
-  AND (b.course_sis_id IS NULL OR EXISTS (
-      SELECT 1 FROM courses AS c WHERE c.root_account_id = :root AND c.sis_source_id = b.course_sis_id
-      AND (c.id = s.course_id OR c.id = s.nonxlist_course_id)))
   AND NOT EXISTS (
       SELECT 1 FROM enrollments AS twin WHERE twin.course_section_id = s.id AND twin.user_id = p.user_id
-      AND twin.type = b.type AND twin.associated_user_id IS NULL AND twin.id <> e.id)
+      AND twin.id <> e.id AND twin.type = :type AND twin.associated_user_id IS NULL)
 """
+_COURSE_IDS = (
+    "SELECT sis_source_id, id FROM courses"
+    " WHERE root_account_id = ? AND sis_source_id IN (SELECT value FROM json_each(?))"
+)
 
 
 def unchanged_enrollments(
@@ -62,78 +71,101 @@ def unchanged_enrollments(
     """(row index, enrollment id, its sis_batch_id) of the candidate rows that would change
     nothing. A candidate is (row index, user SIS id, section SIS id, course SIS id or None,
     enrollment type, workflow state)."""
-    return _matching_candidates(conn, _ENROLLMENT_ROWS_TABLE, "sis_unchanged_enrollment_rows", 6,
-                                candidates, _UNCHANGED_ENROLLMENTS, root_account_id)
+    groups: dict[tuple[str, str], list[tuple[int, str, str, str | None, str, str]]] = {}
+    for candidate in candidates:
+        if SEPARATOR not in candidate[1] and SEPARATOR not in candidate[2]:
+            groups.setdefault((candidate[4], candidate[5]), []).append(candidate)
+    cursor = _plain_cursor(conn)
+    found: list[tuple[int, int, int | None]] = []
+    for (kind, state), group in groups.items():
+        rows = _json_list(f"{c[1]}{SEPARATOR}{c[2]}" for c in group)
+        matches = cursor.execute(_UNCHANGED_ENROLLMENTS, {
+            "rows": rows, "root": root_account_id, "type": kind, "state": state}).fetchall()
+        named = {c[3] for c in group if c[3] is not None}
+        courses: dict[str, set[int]] = {}
+        if named:
+            for sis_id, course_id in cursor.execute(_COURSE_IDS, (root_account_id, _json_list(named))):
+                courses.setdefault(sis_id, set()).add(course_id)
+        for position, enrollment_id, batch_id, course_id, nonxlist_course_id in matches:
+            candidate = group[position]
+            course_sis_id = candidate[3]
+            if course_sis_id is not None and not ({course_id, nonxlist_course_id} & courses.get(course_sis_id, set())):
+                continue
+            found.append((candidate[0], enrollment_id, batch_id))
+    return found
 
-
-_USER_ROWS_TABLE = """
-CREATE TEMP TABLE IF NOT EXISTS sis_unchanged_user_rows (
-    row_index INTEGER PRIMARY KEY,
-    user_sis_id TEXT NOT NULL,
-    login_id TEXT NOT NULL,
-    login_id_lower TEXT NOT NULL,
-    workflow_state TEXT NOT NULL,
-    integration_id TEXT,
-    name TEXT NOT NULL,
-    sortable_name TEXT NOT NULL,
-    short_name TEXT,
-    email TEXT,
-    email_lower TEXT
-)
-"""
 
 # A login and its user are unchanged when the row's SIS id finds the login, its user has no
 # other login (a row reaching it through that one could change it), and both already hold what
 # the row would write, with no sticky fields; the row's e-mail (if any) is the login's SIS
-# channel, active, and the only channel of the user with that address. Addresses are compared
-# lower-cased: the row's by Python, the stored ones by SQLite, which lowers ASCII only, so a user
-# with a non-ASCII address counts it as a possible match and takes the full path.
-_UNCHANGED_USERS = """
-SELECT b.row_index, p.id, p.sis_batch_id, ch.id, ch.sis_batch_id
-FROM temp.sis_unchanged_user_rows AS b
-CROSS JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = b.user_sis_id
+# channel, active, and the only channel of the user with that address (other channels are told
+# from it by id first, which the index holds: a user's one channel is not read twice). A row's
+# string is its user SIS id, login, name and sortable name, then the integration id, short name
+# and e-mail its group gives. Logins and addresses are ASCII (the caller's condition), so SQLite's
+# lower-casing, which lowers ASCII only, is Python's; a stored non-ASCII address counts as a
+# possible match for any other, and its user takes the full path.
+_USERS_SELECT = """
+SELECT j.key, p.id, p.sis_batch_id, {channel_columns}
+FROM json_each(:rows) AS j
+CROSS JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = {first}
 CROSS JOIN users AS u ON u.id = p.user_id
-LEFT JOIN communication_channels AS ch ON b.email IS NOT NULL AND ch.id = p.sis_communication_channel_id
-WHERE p.unique_id = b.login_id AND p.unique_id_lower = b.login_id_lower
-  AND p.workflow_state = b.workflow_state
+{channel_join}
+WHERE j.value = p.sis_user_id || {sep} || p.unique_id || {sep} || u.name || {sep} || u.sortable_name{optional}
+  AND p.unique_id_lower = lower(p.unique_id)
+  AND p.workflow_state = :state
   AND p.authentication_provider_id IS NULL
   AND p.stuck_sis_fields = ''
-  AND (b.integration_id IS NULL OR p.integration_id = b.integration_id)
   AND u.workflow_state = 'registered' AND u.stuck_sis_fields = ''
-  AND u.name = b.name AND u.sortable_name = b.sortable_name
-  AND (b.short_name IS NULL OR u.short_name = b.short_name)
   AND NOT EXISTS (SELECT 1 FROM pseudonyms AS other WHERE other.user_id = p.user_id AND other.id <> p.id)
-  AND (b.email IS NULL OR (
-      ch.path = b.email AND ch.workflow_state = 'active' AND ch.pseudonym_id = p.id AND ch.user_id = p.user_id
-      AND (SELECT count(*) FROM communication_channels AS same WHERE same.user_id = p.user_id
-           AND (lower(same.path) = b.email_lower OR same.path GLOB '*[^ -~]*')) = 1))
+"""
+_USERS_CHANNEL = """
+  AND ch.workflow_state = 'active' AND ch.pseudonym_id = p.id AND ch.user_id = p.user_id
+  AND NOT EXISTS (SELECT 1 FROM communication_channels AS same WHERE same.user_id = p.user_id
+       AND same.id <> ch.id AND (lower(same.path) = lower(ch.path) OR same.path GLOB '*[^ -~]*'))
 """
 
 
+@functools.lru_cache(maxsize=None)
+def _unchanged_users_query(integration_id: bool, short_name: bool, email: bool) -> str:
+    """The users query for a group of rows giving (or not) an integration id, a short name and
+    an e-mail."""
+    optional = "".join(f" || {_SQL_SEPARATOR} || {column}" for given, column in (
+        (integration_id, "p.integration_id"), (short_name, "u.short_name"), (email, "ch.path")) if given)
+    query = _USERS_SELECT.format(
+        channel_columns="ch.id, ch.sis_batch_id" if email else "NULL, NULL",
+        first=_FIRST, sep=_SQL_SEPARATOR, optional=optional,
+        channel_join="CROSS JOIN communication_channels AS ch ON ch.id = p.sis_communication_channel_id"
+        if email else "")
+    return query + _USERS_CHANNEL if email else query
+
+
 def unchanged_users(
-    conn: sqlite3.Connection, root_account_id: int, candidates: Iterable[tuple[object, ...]],
+    conn: sqlite3.Connection, root_account_id: int, candidates: Iterable[tuple[Any, ...]],
 ) -> list[tuple[int, int, int | None, int | None, int | None]]:
     """(row index, login id, its sis_batch_id, e-mail channel id, its sis_batch_id) of the
     candidate users.csv rows that would change nothing. A candidate is (row index, user SIS id,
-    login id, login id lower-cased, login state, integration id, name, sortable name, short name,
-    e-mail, e-mail lower-cased), the names as the row would write them."""
-    return _matching_candidates(conn, _USER_ROWS_TABLE, "sis_unchanged_user_rows", 11,
-                                candidates, _UNCHANGED_USERS, root_account_id)
-
-
-def _matching_candidates(
-    conn: sqlite3.Connection, create_table: str, table: str, width: int,
-    candidates: Iterable[tuple[object, ...]], query: str, root_account_id: int,
-) -> list[tuple]:
-    """The rows of ``query`` over a batch's candidates, which are set into the temp table
-    ``table`` (``width`` columns, made by ``create_table``) for the query and emptied after."""
-    conn.execute(create_table)
-    conn.execute(f"DELETE FROM temp.{table}")
-    placeholders = ", ".join("?" * width)
-    conn.executemany(f"INSERT INTO temp.{table} VALUES ({placeholders})", candidates)
-    found = _plain_cursor(conn).execute(query, {"root": root_account_id}).fetchall()
-    conn.execute(f"DELETE FROM temp.{table}")
+    login id, login state, integration id, name, sortable name, short name, e-mail), the names
+    as the row would write them, the login and e-mail ASCII."""
+    groups: dict[tuple[str, bool, bool, bool], list[tuple[int, str]]] = {}
+    for index, user_sis_id, login_id, state, integration_id, name, sortable_name, short_name, email in candidates:
+        values = [user_sis_id, login_id, name, sortable_name]
+        values.extend(v for v in (integration_id, short_name, email) if v is not None)
+        text = SEPARATOR.join(values)
+        if text.count(SEPARATOR) != len(values) - 1:
+            continue  # a value holds the separator: the full path judges the row
+        shape = (state, integration_id is not None, short_name is not None, email is not None)
+        groups.setdefault(shape, []).append((index, text))
+    cursor = _plain_cursor(conn)
+    found: list[tuple[int, int, int | None, int | None, int | None]] = []
+    for (state, *given), group in groups.items():
+        matches = cursor.execute(_unchanged_users_query(*given), {
+            "rows": _json_list(text for _, text in group), "root": root_account_id, "state": state})
+        found.extend((group[position][0], *rest) for position, *rest in matches)
     return found
+
+
+def _json_list(values: Iterable[Any]) -> str:
+    return orjson.dumps(list(values)).decode()
 
 
 def _plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:

@@ -142,18 +142,31 @@ def test_after_a_batch_of_new_enrollments_the_shortcut_sits_out_a_few_batches(pe
 
 def test_one_query_finds_re_sent_users_and_leaves_what_it_cannot_judge(sis: Sis) -> None:
     sis.load("user", USERS, import_id=1)
-    # (row index, user SIS id, login, login lower-cased, state, integration id, name, sortable
-    # name, short name, e-mail, e-mail lower-cased): as split_unchanged_users builds them.
-    alice = (0, "u1", "alice", "alice", "active", None, "Alice Smith", "Smith, Alice", None,
-             "alice@example.com", "alice@example.com")
-    carol = (1, "u3", "carol", "carol", "active", None, "Carol King", "King, Carol", None, None, None)
+    # (row index, user SIS id, login, state, integration id, name, sortable name, short name,
+    # e-mail): as split_unchanged_users builds them.
+    alice = (0, "u1", "alice", "active", None, "Alice Smith", "Smith, Alice", None, "alice@example.com")
+    carol = (1, "u3", "carol", "active", None, "Carol King", "King, Carol", None, None)
     found = sis_unchanged.unchanged_users(sis.conn, 1, [alice, carol])
-    assert [(index, batch_id) for index, _, batch_id, _, _ in found] == [(0, 1), (1, 1)]
-    renamed = (*carol[:6], "Caroline King", *carol[7:])
-    suspended = (*alice[:4], "suspended", *alice[5:])
+    assert sorted((index, batch_id) for index, _, batch_id, _, _ in found) == [(0, 1), (1, 1)]
+    renamed = (*carol[:5], "Caroline King", *carol[6:])
+    suspended = (*alice[:3], "suspended", *alice[4:])
+    # A value holding the separator the query joins values with never matches, though the
+    # joined values would: here the stored name holds it where the row's sortable name does.
+    sis.conn.execute("UPDATE users SET name = 'Carol' || char(31) || 'King' WHERE name = 'Carol King'")
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [(*carol[:5], "Carol", "King\x1fKing, Carol", *carol[7:])]) == []
+    sis.conn.execute("UPDATE users SET name = 'Carol King' WHERE name = 'Carol' || char(31) || 'King'")
+    # Given optional values are compared too: a stored integration id or short name differs.
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [(*carol[:4], "int3", *carol[5:])]) == []
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [(*carol[:7], "Caz", carol[8])]) == []
     assert sis_unchanged.unchanged_users(sis.conn, 1, [renamed, suspended]) == []
-    # A second channel whose address only Python could lower-case: the full path decides.
+    # A second channel with the same address in other case, then one whose address only Python
+    # could lower-case: the full path decides.
     user_id = sis.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1'")
+    sis.conn.execute("INSERT INTO communication_channels (user_id, path, workflow_state, created_at, updated_at)"
+                     " VALUES (?, 'ALICE@example.com', 'retired', '', '')", (user_id,))
+    assert sis_unchanged.unchanged_users(sis.conn, 1, [alice]) == []
+    sis.conn.execute("DELETE FROM communication_channels WHERE path = 'ALICE@example.com'")
+    assert len(sis_unchanged.unchanged_users(sis.conn, 1, [alice])) == 1
     sis.conn.execute("INSERT INTO communication_channels (user_id, path, workflow_state, created_at, updated_at)"
                      " VALUES (?, '\u212aalice@example.com', 'active', '', '')", (user_id,))
     assert sis_unchanged.unchanged_users(sis.conn, 1, [alice]) == []
