@@ -4,8 +4,9 @@ An import's CSV parsing and row logic is CPU-bound Python. Run in the server's o
 holds the GIL most of the time, so every hand-off of the event loop and of the reader thread
 (sqlite3 releases the GIL around each step) waits behind it, and on a small machine it competes
 for the cores with the requests. In a child process it shares no GIL with the server, and at
-niceness 19 the kernel gives the server the CPU whenever both want it (read p99 during the 1M
-enrollment import: see docs/decisions.md, "Imports run in their own process").
+niceness 19 and under Linux's SCHED_IDLE policy the kernel gives the server the CPU whenever
+both want it (read p99 during the 1M enrollment import: see docs/decisions.md, "Imports run in
+their own process").
 
 Who does what:
 
@@ -332,12 +333,31 @@ def child_main(conn: Connection, settings: Settings,
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _name_process(PROCESS_NAME)
-    os.nice(IMPORT_NICENESS - os.nice(0))
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s [import process]: %(message)s")
+    _take_the_lowest_cpu_priority()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
     asyncio.run(_ChildWorker(conn, settings, Pace(*pace)).serve())
+
+
+def _take_the_lowest_cpu_priority() -> None:
+    """Niceness 19 and, where the kernel has it (Linux), the SCHED_IDLE policy, for this thread
+    and every thread it starts (the database connections' among them).
+
+    Niceness alone only weighs the import down: Linux's scheduler lets a task it is running
+    finish its time slice (a few milliseconds) before a woken one of higher priority runs, and
+    a page read wakes two of the server's threads (the event loop and the reader), so at
+    niceness 19 each read still waited up to a slice, twice, for the core the import held.
+    A SCHED_IDLE task is preempted as soon as any other task wakes on its core, and a core
+    that runs only such tasks counts as idle when the kernel places a waking task.
+    """
+    os.nice(IMPORT_NICENESS - os.nice(0))
+    if hasattr(os, "SCHED_IDLE"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError as error:  # a sandbox that forbids it: niceness 19 still holds
+            log.info("the import process keeps the normal scheduling policy: %s", error)
 
 
 def _name_process(name: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from typing import Sequence
 from urllib.parse import urlencode
 
 import orjson
@@ -121,10 +122,11 @@ def _decode_bookmark(token: str, key_width: int) -> tuple | None:
     return tuple(value)
 
 
-def bookmark_link_header(request: web.Request, window: Window, next_key: tuple | None) -> str:
+def bookmark_link_header(request: web.Request, window: Window, next_key: tuple | None,
+                         dropped: Sequence[str] = ()) -> str:
     """current, next (when there is more) and first, as Canvas links bookmarked collections:
-    no prev and no last."""
-    kept = [(k, v) for k, v in request.query.items() if k not in _DROPPED_PARAMS]
+    no prev and no last; ``dropped`` parameters are left out as well."""
+    kept = [(k, v) for k, v in request.query.items() if k not in _DROPPED_PARAMS and k not in dropped]
     url = f"{base_url(request)}{request.path}"
 
     def link(page: str, rel: str) -> str:

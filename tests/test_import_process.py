@@ -1,7 +1,8 @@
 """Imports run in a child process at low priority: how it starts, dies and stops with the server.
 
 The rest of the suite runs every import through that process (it is the default); these tests
-prove what is particular to it: it is another process at niceness 19 with the database open, a
+prove what is particular to it: it is another process at niceness 19 (and, on Linux, under
+the SCHED_IDLE policy, every thread of it) with the database open, a
 job whose process dies fails with an error report number and the next import gets a new
 process, and a server ended by SIGTERM or SIGKILL leaves no import process behind and loses
 no import (it runs again at the next start, decision 23).
@@ -38,8 +39,12 @@ def users_csv(count: int) -> str:
 
 def _stat(pid: int) -> list[str] | None:
     """/proc/<pid>/stat split after the command name; None once the process is gone."""
+    return _stat_of(Path(f"/proc/{pid}/stat"))
+
+
+def _stat_of(path: Path) -> list[str] | None:
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
+        text = path.read_text()
     except (FileNotFoundError, ProcessLookupError):
         return None
     fields = text[text.rindex(")") + 2:].split()
@@ -50,6 +55,16 @@ def _niceness(pid: int) -> int:
     fields = _stat(pid)
     assert fields is not None, f"process {pid} is gone"
     return int(fields[16])  # field 19 of stat(5), counted from the state (field 3)
+
+
+def _scheduling_policies(pid: int) -> dict[int, int]:
+    """Each thread's scheduling policy (field 41 of stat(5)), by thread id."""
+    policies = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = _stat_of(task / "stat")
+        if fields is not None:
+            policies[int(task.name)] = int(fields[38])
+    return policies
 
 
 def _descendants(pid: int) -> set[int]:
@@ -97,6 +112,16 @@ async def test_imports_run_in_a_child_process_at_niceness_19(client, settings):
     body = await import_and_wait(client, users_csv(500))
     assert body["workflow_state"] == "imported" and body["data"]["counts"]["users"] == 500
     assert client.app[IMPORT_PROCESS].pid == pid  # one process for every import
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+async def test_every_thread_of_the_import_process_yields_the_cpu_to_the_server(client):
+    # Its database connections' threads start after the policy is set and inherit it.
+    await import_and_wait(client, users_csv(50))
+    policies = _scheduling_policies(client.app[IMPORT_PROCESS].pid)
+    assert len(policies) > 1, policies
+    assert set(policies.values()) == {os.SCHED_IDLE}, policies
+    assert set(_scheduling_policies(os.getpid()).values()) == {os.SCHED_OTHER}
 
 
 async def test_a_dead_import_process_fails_its_import_and_the_next_one_gets_a_new_one(client):

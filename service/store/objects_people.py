@@ -363,18 +363,47 @@ def account_users(conn: sqlite3.Connection, account: sqlite3.Row, search_term: s
             rows_in_one_step(conn, PERSON_COLUMNS, f"FROM {keys} u {SHOWN_LOGIN_JOIN}", params)]
 
 
-def _course_user_keys(course_id: int, types: tuple[str, ...] | None, states: tuple[str, ...],
-                      search_term: str | None, page: Slice) -> tuple[str, list[Any]]:
-    """Users enrolled in a course (in these enrollment states and types), by sortable name,
-    as a subquery: the course's users, sorted."""
-    params: list[Any] = [course_id, *states]
+def _course_user_scope(course_id: int, types: tuple[str, ...] | None, states: tuple[str, ...],
+                       search_term: str | None, user_ids: tuple[int, ...] | None,
+                       params: list[Any]) -> str:
+    """The condition on ``u`` of a course's users (enrolled in these states and types)."""
+    params += [course_id, *states]
     inner = f"SELECT user_id FROM enrollments WHERE course_id = ? AND workflow_state IN ({_marks(states)})"
     if types is not None:
         inner += f" AND type IN ({_marks(types)})"
         params += types
-    where = f"u.id IN ({inner})" + _search_clause(search_term, params) + _sortable_after(page.after, params)
+    where = f"u.id IN ({inner})" + _search_clause(search_term, params)
+    if user_ids is not None:
+        where += f" AND u.id IN ({_marks(user_ids)})" if user_ids else " AND 0"
+        params += user_ids
+    return where
+
+
+def _course_user_keys(course_id: int, types: tuple[str, ...] | None, states: tuple[str, ...],
+                      search_term: str | None, user_ids: tuple[int, ...] | None,
+                      page: Slice) -> tuple[str, list[Any]]:
+    """Users enrolled in a course (in these enrollment states and types), by sortable name,
+    as a subquery: the course's users, sorted."""
+    params: list[Any] = []
+    where = (_course_user_scope(course_id, types, states, search_term, user_ids, params)
+             + _sortable_after(page.after, params))
     params += [page.limit, page.offset]
     return f"(SELECT * FROM users u WHERE {where} ORDER BY u.sortable_name, u.id LIMIT ? OFFSET ?)", params
+
+
+def course_user_position(conn: sqlite3.Connection, course_id: int, types: tuple[str, ...] | None,
+                         states: tuple[str, ...], search_term: str | None, user_id: int) -> int | None:
+    """How many of a course's users sort up to ``user_id``'s sortable name, None when it is not
+    one of them: courses#users' ``user_id`` shows the page that holds it (Canvas counts every
+    user whose sortable name is not after it, ties included)."""
+    params: list[Any] = []
+    where = _course_user_scope(course_id, types, states, search_term, None, params)
+    found = conn.execute(f"SELECT u.sortable_name FROM users u WHERE u.id = ? AND {where}",
+                         [user_id, *params]).fetchone()
+    if found is None:
+        return None
+    return conn.execute(f"SELECT count(*) FROM users u WHERE {where} AND u.sortable_name <= ?",
+                        [*params, found[0]]).fetchone()[0]
 
 
 # A big course's users are found by walking every user in sortable-name order from the
@@ -383,9 +412,11 @@ def _course_user_keys(course_id: int, types: tuple[str, ...] | None, states: tup
 # from small).
 def _course_user_rows(conn: sqlite3.Connection, columns: Sequence[str], column_params: Sequence[Any],
                       course_id: int, types: tuple[str, ...] | None, states: tuple[str, ...],
-                      search_term: str | None, page: Slice) -> list[list[Any]]:
-    """The page of a course's users as ``columns`` (of ``u``, with its shown login ``l``)."""
-    if page.offset == 0 and _at_least(conn, "SELECT 1 FROM enrollments WHERE course_id = ?", (course_id,),
+                      search_term: str | None, user_ids: tuple[int, ...] | None,
+                      page: Slice) -> list[list[Any]]:
+    """The page of a course's users as ``columns`` (of ``u``, with its shown login ``l``); a
+    few ``user_ids`` are looked up, never walked to."""
+    if page.offset == 0 and user_ids is None and _at_least(conn, "SELECT 1 FROM enrollments WHERE course_id = ?", (course_id,),
                                       WALK_FROM_ENROLLMENTS):
         budget = page.limit * WALK_BUDGET_PER_ROW
         after_params: list[Any] = []
@@ -404,7 +435,7 @@ def _course_user_rows(conn: sqlite3.Connection, columns: Sequence[str], column_p
                                  [*column_params, *after_params, budget, *member_params, page.limit])
         if len(rows) == page.limit or not _at_least(conn, walk, after_params, budget):
             return rows  # a full page, or the walk reached the last user
-    keys, params = _course_user_keys(course_id, types, states, search_term, page)
+    keys, params = _course_user_keys(course_id, types, states, search_term, user_ids, page)
     return rows_in_one_step(conn, columns, f"FROM {keys} u {SHOWN_LOGIN_JOIN}", [*column_params, *params])
 
 
@@ -413,6 +444,8 @@ def _course_user_rows(conn: sqlite3.Connection, columns: Sequence[str], column_p
 UNCONFIRMED_STATES = ("invited", "creation_pending", "rejected")
 # Enrollment#active_or_pending: the enrollments include[]=enrollments shows by default.
 NOT_ACTIVE_OR_PENDING = ("rejected", "completed", "deleted", "inactive")
+# Enrollment#all_active_or_pending: those it shows with include_inactive.
+NOT_ALL_ACTIVE_OR_PENDING = ("rejected", "completed", "deleted")
 
 
 class CourseUserRow(NamedTuple):
@@ -438,24 +471,29 @@ class CourseUserPage:
 def course_user_page(conn: sqlite3.Connection, course_id: int, types: tuple[str, ...] | None,
                      states: tuple[str, ...], search_term: str | None, page: Slice, *,
                      enrollment_states: tuple[str, ...] | None, with_enrollments: bool,
-                     with_group_ids: bool, with_sections: bool = False) -> CourseUserPage:
+                     with_group_ids: bool, with_sections: bool = False,
+                     user_ids: tuple[int, ...] | None = None,
+                     include_inactive: bool = False) -> CourseUserPage:
     """A page of ``course_users`` with their e-mails and confirmation in one step, and one step
-    more for each of their enrollments, their groups and their sections when asked for."""
+    more for each of their enrollments, their groups and their sections when asked for;
+    ``user_ids`` keeps only those users, ``include_inactive`` shows inactive enrollments too."""
     confirmed = (f"EXISTS (SELECT 1 FROM enrollments ce WHERE ce.course_id = ? AND ce.user_id = u.id"
                  f" AND ce.workflow_state NOT IN ('deleted', {_marks(UNCONFIRMED_STATES)}))")
     found = _course_user_rows(conn, (*PERSON_COLUMNS, _email_of("u.id"), confirmed), [course_id, *UNCONFIRMED_STATES],
-                              course_id, types, states, search_term, page)
+                              course_id, types, states, search_term, user_ids, page)
     rows = [CourseUserRow(PersonRow._make(values[:_PERSON_WIDTH]), values[_PERSON_WIDTH],
                           bool(values[_PERSON_WIDTH + 1])) for values in found]
     ids = [row.person.id for row in rows]
     marks = _marks(ids) if ids else "NULL"
     enrollments_by_user: dict[int, list[EnrollmentRow]] | None = None
     if with_enrollments:
-        # Course#enrollments never holds deleted ones; then the asked states or active_or_pending.
+        # Course#enrollments never holds deleted ones; then the asked states, else
+        # all_active_or_pending with include_inactive, else active_or_pending.
         if enrollment_states is not None:
             wanted, shown = f"e.workflow_state IN ({_marks(enrollment_states)})", list(enrollment_states)
         else:
-            wanted, shown = f"e.workflow_state NOT IN ({_marks(NOT_ACTIVE_OR_PENDING)})", list(NOT_ACTIVE_OR_PENDING)
+            hidden = NOT_ALL_ACTIVE_OR_PENDING if include_inactive else NOT_ACTIVE_OR_PENDING
+            wanted, shown = f"e.workflow_state NOT IN ({_marks(hidden)})", list(hidden)
         enrollments_by_user = {user_id: [] for user_id in ids}
         # By user: a page's users have a few enrollments each, the course may have 100,000.
         keys = (f"(SELECT * FROM enrollments e INDEXED BY enrollments_user WHERE e.course_id = ? AND e.user_id IN ({marks})"

@@ -240,6 +240,45 @@ def test_account_and_course_users_by_sortable_name(canvas: Canvas):
     assert [u.sis_user_id for u in course.get_users(enrollment_type=["student"], enrollment_state=["inactive"])] == ["U3"]
 
 
+def test_course_users_user_ids_keep_only_those_users(canvas: Canvas):
+    course = canvas.get_course("C1", use_sis_id=True)
+    by_id = {u.sis_user_id: u.id for u in course.get_users()}
+    assert [u.sis_user_id for u in course.get_users(user_ids=[by_id["U2"], by_id["U6"]], per_page=1)] == ["U6", "U2"]
+    # One comma-separated value, as Canvas splits it; a user outside the roster adds nothing.
+    outside = canvas.get_user("U4", "sis_user_id").id
+    assert [u.sis_user_id for u in course.get_users(user_ids=f"{by_id['U1']},{outside}")] == ["U1"]
+    assert list(course.get_users(user_ids=["nobody"])) == []
+
+
+def test_course_users_include_inactive_adds_inactive_enrollments(canvas: Canvas):
+    course = canvas.get_course("C1", use_sis_id=True)
+    assert [u.sis_user_id for u in course.get_users(include_inactive=True, per_page=2)] == [
+        "U3", "U6", "U1", "U7", "U2"]
+    with_enrollments = course.get_users(include_inactive=True, include=["enrollments"])
+    assert [(u.sis_user_id, [e["enrollment_state"] for e in u.enrollments]) for u in with_enrollments][0] == (
+        "U3", ["inactive"])
+    # An asked enrollment_state[] wins over include_inactive, as in UserSearch.
+    assert [u.sis_user_id for u in course.get_users(include_inactive=True, enrollment_state=["active"])] == [
+        "U6", "U1", "U7", "U2"]
+    assert [u.sis_user_id for u in course.get_users(include_inactive=False)] == ["U6", "U1", "U7", "U2"]
+
+
+def test_course_users_user_id_shows_the_page_that_holds_the_user(canvas: Canvas, server):
+    course = canvas.get_course("C1", use_sis_id=True)
+    u2 = canvas.get_user("U2", "sis_user_id").id
+    url = f"{server.url}/api/v1/courses/{course.id}/users"
+    answer = requests.get(url, params={"user_id": u2, "per_page": 2, "page": 1}, headers=AUTH, timeout=10)
+    assert [u["sis_user_id"] for u in answer.json()] == ["U7", "U2"]  # page 2 of U6, U1 | U7, U2
+    links = answer.headers["Link"]
+    assert "user_id" not in links and 'page=2&per_page=2>; rel="current"' in links
+    # A user who is not in the course leaves the asked page as it was.
+    outside = canvas.get_user("U4", "sis_user_id").id
+    answer = requests.get(url, params={"user_id": outside, "per_page": 2}, headers=AUTH, timeout=10)
+    assert [u["sis_user_id"] for u in answer.json()] == ["U6", "U1"]
+    # canvasapi follows the links from that page on.
+    assert [u.sis_user_id for u in course.get_users(user_id=u2, per_page=1)] == ["U2"]
+
+
 def test_course_users_with_their_enrollments_and_canvas_s_always_included_email(canvas: Canvas, server):
     course = canvas.get_course("C1", use_sis_id=True)
     plain = {u.sis_user_id: _attrs(u) for u in course.get_users(per_page=2)}

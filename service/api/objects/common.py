@@ -10,8 +10,8 @@ from aiohttp import web
 from ...appkeys import DATABASE
 from ...errors import NotFound
 from ...http import canvas_response, value_to_boolean
-from ...pagination import (Page, Window, bookmark_link_header, link_header, requested_page,
-                           requested_window)
+from ...pagination import (FIRST_PAGE, Page, Window, bookmark_link_header, link_header,
+                           requested_page, requested_window)
 from ...sis.objects_json import TOKEN_USER_ID
 from ...store.accounts import ROOT_ACCOUNT_ID
 from ...store.objects_people import Slice, resolve_user
@@ -83,11 +83,18 @@ def keyset_slice(request: web.Request, key_width: int) -> tuple[Window, Slice]:
     return window, Slice(limit=window.per_page + 1, after=window.after, offset=window.offset)
 
 
+def numbered_window(per_page: int, number: int) -> tuple[Window, Slice]:
+    """Page ``number`` of a bookmark list, as if the client had asked ``page=number``."""
+    window = Window(per_page, None, (number - 1) * per_page, str(number) if number > 1 else FIRST_PAGE)
+    return window, Slice(limit=per_page + 1, after=None, offset=window.offset)
+
+
 def bookmarked(request: web.Request, body: list[Any], window: Window, rows: Sequence[Any],
-               key: Callable[[Any], tuple]) -> web.Response:
-    """A bookmark page: ``rows`` were fetched with one extra row, which only says there is more."""
+               key: Callable[[Any], tuple], dropped: Sequence[str] = ()) -> web.Response:
+    """A bookmark page: ``rows`` were fetched with one extra row, which only says there is more;
+    ``dropped`` parameters stay out of its links."""
     next_key = key(rows[window.per_page - 1]) if len(rows) > window.per_page else None
-    headers = {"Link": bookmark_link_header(request, window, next_key)}
+    headers = {"Link": bookmark_link_header(request, window, next_key, dropped)}
     return canvas_response(request, body[:window.per_page], headers)
 
 

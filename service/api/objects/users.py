@@ -13,14 +13,16 @@ from ...sis.objects_json import (TIME_ZONE, course_user_json, enrollment_json, l
 from ...store import objects_people as store
 from ...store.accounts import root_account_id_of
 from ..context import account_from_path, resolve_course
-from .common import (bookmarked, includes, keyset_slice, list_param, offset_page, paged, read,
-                     read_under, user_from_path)
+from .common import (bookmarked, flag, includes, keyset_slice, list_param, numbered_window,
+                     offset_page, paged, read, read_under, user_from_path)
 
 # courses#users' enrollment_type[] words -> enrollment types.
 ENROLLMENT_TYPE_WORDS = {"student": "StudentEnrollment", "teacher": "TeacherEnrollment",
                          "ta": "TaEnrollment", "observer": "ObserverEnrollment",
                          "designer": "DesignerEnrollment"}
+# Course#users_visible_to: current_users, or all_current_users with include_inactive.
 COURSE_USER_DEFAULT_STATES = ("active", "invited")
+COURSE_USER_INACTIVE_STATES = ("active", "invited", "inactive")
 
 
 async def show_user(request: web.Request) -> web.Response:
@@ -66,7 +68,8 @@ async def observees(request: web.Request) -> web.Response:
 
 async def course_users(request: web.Request) -> web.Response:
     """GET /api/v1/courses/:course_id/users (``enrollment_type[]``, ``enrollment_state[]``,
-    ``search_term``, ``include[]``), by sortable name, paged by bookmark.
+    ``include_inactive``, ``search_term``, ``user_ids[]``, ``user_id``, ``include[]``), by
+    sortable name, paged by bookmark (``user_id``: the numbered page that holds the user).
 
     include[] values served (keys in user_json's order, group_ids last as courses#users adds
     it): ``enrollments`` (with ``locked``), ``sections``, ``last_login``, ``custom_links``
@@ -78,16 +81,29 @@ async def course_users(request: web.Request) -> web.Response:
     words = list_param(request, "enrollment_type")
     types = tuple(ENROLLMENT_TYPE_WORDS.get(w, w) for w in words) if words else None
     asked_states = list_param(request, "enrollment_state")
+    include_inactive = bool(flag(request, "include_inactive"))
+    states = asked_states or (COURSE_USER_INACTIVE_STATES if include_inactive else COURSE_USER_DEFAULT_STATES)
     search = (request.query.get("search_term") or "").strip() or None
+    user_ids = _user_ids(request)
+    jump_to = request.query.get("user_id", "")
     wanted = set(includes(request))
     window, page = keyset_slice(request, 2)
-    _, found = await read_under(request, resolve_course, request.match_info["course_id"], lambda conn, course:
-                                store.course_user_page(conn, course["id"], types,
-                                                       asked_states or COURSE_USER_DEFAULT_STATES, search, page,
-                                                       enrollment_states=asked_states,
-                                                       with_enrollments="enrollments" in wanted,
-                                                       with_group_ids="group_ids" in wanted,
-                                                       with_sections="sections" in wanted))
+
+    def users_page(conn, course):
+        nonlocal window, page
+        # user_id: the numbered page that holds that user, whatever page was asked for.
+        position = (store.course_user_position(conn, course["id"], types, states, search, int(jump_to))
+                    if jump_to.isdigit() else None)
+        if position is not None:
+            window, page = numbered_window(window.per_page, -(-position // window.per_page))
+        return store.course_user_page(conn, course["id"], types, states, search, page,
+                                      enrollment_states=asked_states,
+                                      with_enrollments="enrollments" in wanted,
+                                      with_group_ids="group_ids" in wanted,
+                                      with_sections="sections" in wanted,
+                                      user_ids=user_ids, include_inactive=include_inactive)
+
+    _, found = await read_under(request, resolve_course, request.match_info["course_id"], users_page)
     base = base_url(request)
     body = []
     for row in found.rows[:window.per_page]:
@@ -112,8 +128,18 @@ async def course_users(request: web.Request) -> web.Response:
         if found.group_ids is not None:
             user["group_ids"] = found.group_ids[person.id]
         body.append(user)
+    # Canvas leaves user_id out of the page links.
     return bookmarked(request, body, window, found.rows,
-                      lambda row: (row.person.sortable_name, row.person.id))
+                      lambda row: (row.person.sortable_name, row.person.id), dropped=("user_id",))
+
+
+def _user_ids(request: web.Request) -> tuple[int, ...] | None:
+    """``user_ids[]`` (or one comma-separated ``user_ids``): ids that are not numbers match no user."""
+    values = list_param(request, "user_ids")
+    if values is None:
+        return None
+    ids = [part.strip() for value in values for part in value.split(",")]
+    return tuple(int(part) for part in ids if part.isdigit())
 
 
 def _enrollment_sis_user_id(person: store.PersonRow, enrollment: store.EnrollmentRow) -> str | None:
