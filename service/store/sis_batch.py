@@ -91,13 +91,16 @@ def fetch_each(
     *,
     scope: dict[str, Any] | None = None,
     columns: str = "*",
-) -> list[tuple[Any, ...]]:
+) -> list[list[Any]]:
     """``fetch_in`` for a look-up of many values through an index on (the scope columns,
-    ``column``), each value leading its own seek; the rows come back as plain tuples.
+    ``column``), each value leading its own seek; each row comes back as a list of ``columns``
+    (names, not ``*``).
 
-    The values drive the join (CROSS JOIN keeps them outermost), so SQLite does not first sort
-    them into a temporary list as for ``IN``, and no Row object is built per result: a fifth of
-    the look-up's cost when a batch looks up a few thousand new values.
+    Built for a batch that looks up a few thousand new values: the values drive the join
+    (CROSS JOIN keeps them outermost), so SQLite does not first sort them into a temporary list
+    as for ``IN``, and the rows travel as one JSON array, decoded in one call, rather than row
+    by row and column by column through the sqlite3 module (which releases the GIL around each
+    column): together a quarter of the look-up's instructions.
     """
     unique = list(dict.fromkeys(v for v in values if v is not None))
     if not unique:
@@ -107,10 +110,11 @@ def fetch_each(
     for name, value in (scope or {}).items():
         where.append(f"{name} = ?")
         params.append(value)
-    sql = f"SELECT {columns} FROM json_each(?) AS j CROSS JOIN {table} WHERE {' AND '.join(where)}"
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return cursor.execute(sql, params).fetchall()
+    sql = (f"SELECT json_group_array(json_array({columns})) FROM json_each(?) AS j CROSS JOIN {table}"
+           f" WHERE {' AND '.join(where)}")
+    found = conn.execute(sql, params).fetchone()[0]
+    rows: list[list[Any]] = orjson.loads(found)
+    return rows
 
 
 def fetch_by_pairs(
