@@ -11,7 +11,6 @@ Table and column names passed here always come from the importers' code, never f
 
 from __future__ import annotations
 
-import itertools
 import sqlite3
 from typing import Any, Iterable, Sequence
 
@@ -235,25 +234,17 @@ class BatchWriter:
             writes = self._writes[table] = []
         writes.append((_INSERT_ROWS, (columns, rows)))
 
-    def record_creations(self, object_type: str, table: str, object_ids: list[int]) -> None:
-        """The roll-back records of objects this batch inserted into ``table`` (queued already,
-        through ``insert_values`` or ``insert_rows``) and leaves as inserted: each is recorded as
-        created in the state it was inserted with, as ``record_creation`` would.
+    def record_creations(self, object_type: str, table: str, first_id: int, last_id: int) -> None:
+        """The roll-back records of the objects with ids ``first_id`` to ``last_id`` that this
+        batch inserted into ``table`` (queued already, through ``insert_values`` or
+        ``insert_rows``) and leaves as inserted: each is recorded as created, in the state it
+        was inserted with, as ``record_creation`` would.
 
-        The flush writes them set-based, one ``INSERT ... SELECT`` per run of consecutive ids
-        (new ids are handed out in runs): a per-record ``executemany`` costs a new enrollment
-        about a fifth of its time.
+        The flush writes them set-based, one ``INSERT ... SELECT`` for the run of ids (new ids
+        are handed out in runs): a record per object through ``executemany`` cost a new
+        enrollment about a fifth of its time.
         """
-        if not object_ids:
-            return
-        runs = self._created_runs
-        first = last = object_ids[0]
-        for object_id in itertools.islice(object_ids, 1, None):
-            if object_id != last + 1:
-                runs.append((object_type, table, first, last))
-                first = object_id
-            last = object_id
-        runs.append((object_type, table, first, last))
+        self._created_runs.append((object_type, table, first_id, last_id))
 
     def record_creation(self, object_type: str, object_id: int, state: str) -> None:
         """The roll-back record of an object created in this batch with a new id (none can be
