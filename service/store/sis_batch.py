@@ -11,6 +11,7 @@ Table and column names passed here always come from the importers' code, never f
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from typing import Any, Iterable, Sequence
 
@@ -45,7 +46,7 @@ _TABLE_ORDER = {
 }
 
 # What a queued write is (BatchWriter._writes).
-_UPDATE, _INSERT, _INSERT_VALUES = 0, 1, 2
+_UPDATE, _INSERT, _INSERT_VALUES, _INSERT_ROWS = 0, 1, 2, 3
 
 # Tables whose rows carry sis_batch_id and timestamps written by the writer.
 _TABLES_WITHOUT_SIS_BATCH_ID = frozenset({"users"})
@@ -82,15 +83,59 @@ def fetch_in(
     return conn.execute(sql, params).fetchall()
 
 
+def fetch_each(
+    conn: sqlite3.Connection,
+    table: str,
+    column: str,
+    values: Iterable[Any],
+    *,
+    scope: dict[str, Any] | None = None,
+    columns: str = "*",
+) -> list[tuple[Any, ...]]:
+    """``fetch_in`` for a look-up of many values through an index on (the scope columns,
+    ``column``), each value leading its own seek; the rows come back as plain tuples.
+
+    The values drive the join (CROSS JOIN keeps them outermost), so SQLite does not first sort
+    them into a temporary list as for ``IN``, and no Row object is built per result: a fifth of
+    the look-up's cost when a batch looks up a few thousand new values.
+    """
+    unique = list(dict.fromkeys(v for v in values if v is not None))
+    if not unique:
+        return []
+    where = [f"{column} = j.value"]
+    params: list[Any] = [_json_list(unique)]
+    for name, value in (scope or {}).items():
+        where.append(f"{name} = ?")
+        params.append(value)
+    sql = f"SELECT {columns} FROM json_each(?) AS j CROSS JOIN {table} WHERE {' AND '.join(where)}"
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, params).fetchall()
+
+
 def fetch_by_pairs(
     conn: sqlite3.Connection, table: str, first: str, second: str, pairs: Iterable[tuple[int, int]],
     *, columns: str = "t.*",
 ) -> list[sqlite3.Row]:
     """Rows of ``table`` (alias ``t`` in ``columns``) matching any (first, second) pair of
     integer ids, through their index."""
+    return fetch_by_packed_pairs(conn, table, first, second, dict.fromkeys(pack_pair(a, b) for a, b in pairs),
+                                 columns=columns)
+
+
+def pack_pair(first: int, second: int) -> int:
+    """A pair of ids as the one integer ``fetch_by_packed_pairs`` takes (ids below 2**32)."""
+    return (first << 32) | second
+
+
+def fetch_by_packed_pairs(
+    conn: sqlite3.Connection, table: str, first: str, second: str, packed: Iterable[int],
+    *, columns: str = "t.*",
+) -> list[sqlite3.Row]:
+    """``fetch_by_pairs`` for pairs already packed by ``pack_pair``, each once."""
     # Each pair travels as one integer (first << 32 | second): json_each then yields plain
     # integers, far cheaper to take apart than a JSON array per pair.
-    packed = list(dict.fromkeys((a << 32) | b for a, b in pairs))
+    packed = list(packed)
     if not packed:
         return []
     sql = (
@@ -125,6 +170,9 @@ class BatchWriter:
         # object_type -> {object_id: [previous_state, new_state, batch_mode_delete]}: per type,
         # so the flush writes the records in key order with a sort of (mostly ascending) integers.
         self._state_changes: dict[str, dict[int, list[Any]]] = {}
+        # (object_type, table, first id, last id): objects created with consecutive ids, whose
+        # roll-back records the flush writes from the rows themselves (record_creations).
+        self._created_runs: list[tuple[str, str, int, int]] = []
 
     def new_id(self, table: str) -> int:
         """Reserve the id of a row this batch will insert into ``table``."""
@@ -173,6 +221,35 @@ class BatchWriter:
         if writes is None:
             writes = self._writes[table] = []
         writes.append((_INSERT_VALUES, (columns, values)))
+
+    def insert_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Queue new rows, each as ``insert_values`` takes them, in one go (the list is kept)."""
+        if not rows:
+            return
+        writes = self._writes.get(table)
+        if writes is None:
+            writes = self._writes[table] = []
+        writes.append((_INSERT_ROWS, (columns, rows)))
+
+    def record_creations(self, object_type: str, table: str, object_ids: list[int]) -> None:
+        """The roll-back records of objects this batch inserted into ``table`` (queued already,
+        through ``insert_values`` or ``insert_rows``) and leaves as inserted: each is recorded as
+        created in the state it was inserted with, as ``record_creation`` would.
+
+        The flush writes them set-based, one ``INSERT ... SELECT`` per run of consecutive ids
+        (new ids are handed out in runs): a per-record ``executemany`` costs a new enrollment
+        about a fifth of its time.
+        """
+        if not object_ids:
+            return
+        runs = self._created_runs
+        first = last = object_ids[0]
+        for object_id in itertools.islice(object_ids, 1, None):
+            if object_id != last + 1:
+                runs.append((object_type, table, first, last))
+                first = object_id
+            last = object_id
+        runs.append((object_type, table, first, last))
 
     def record_creation(self, object_type: str, object_id: int, state: str) -> None:
         """The roll-back record of an object created in this batch with a new id (none can be
@@ -242,6 +319,13 @@ class BatchWriter:
             params: list[tuple[Any, ...]] = []
             for kind, values in self._writes[table]:
                 is_insert = kind != _UPDATE
+                if kind == _INSERT_ROWS:
+                    columns, rows = values
+                    if shape is None or not shape[0] or (columns is not shape[1] and columns != shape[1]):
+                        self._execute(table, shape, params)
+                        shape, params = (True, columns), []
+                    params.extend(rows)
+                    continue
                 if kind == _INSERT_VALUES:
                     columns, row = values
                 elif is_insert:
@@ -255,6 +339,10 @@ class BatchWriter:
                     shape, params = (is_insert, columns), []
                 params.append(row)
             self._execute(table, shape, params)
+        # Runs of creations first: a record for the same object among the others (none is
+        # expected) then updates it as a later change would, keeping its previous state.
+        for object_type, table, first, last in self._created_runs:
+            record_created_run(self.conn, self.import_id, object_type, table, first, last)
         if self._state_changes:
             # In key order: the records' B-tree then grows at its edge instead of splitting pages
             # all over (a third cheaper than queue order, which interleaves object types).
@@ -267,6 +355,7 @@ class BatchWriter:
         self._writes.clear()
         self._queued.clear()
         self._state_changes.clear()
+        self._created_runs.clear()
 
     def _execute(self, table: str, shape: tuple[bool, tuple[str, ...]] | None, params: list[tuple[Any, ...]]) -> None:
         if shape is None or not params:
@@ -296,6 +385,24 @@ def record_state_changes(
         " new_state = excluded.new_state,"
         " batch_mode_delete = max(batch_mode_delete, excluded.batch_mode_delete)",
         records,
+    )
+
+
+def record_created_run(
+    conn: sqlite3.Connection, import_id: int, object_type: str, table: str, first_id: int, last_id: int,
+) -> None:
+    """Upsert the roll-back records of the objects of ``table`` with ids ``first_id`` to
+    ``last_id``, all created by this import: as created, in their current state (the records
+    ``record_state_changes`` would write for them)."""
+    conn.execute(
+        "INSERT INTO sis_state_changes (sis_import_id, object_type, object_id, previous_state,"
+        f" new_state, batch_mode_delete) SELECT ?, ?, id, NULL, workflow_state, 0 FROM {table}"
+        # (WHERE: an upsert's SELECT needs one, or ON would be read as a join's.)
+        " WHERE id BETWEEN ? AND ?"
+        " ON CONFLICT (sis_import_id, object_type, object_id) DO UPDATE SET"
+        " new_state = excluded.new_state,"
+        " batch_mode_delete = max(batch_mode_delete, excluded.batch_mode_delete)",
+        (import_id, object_type, first_id, last_id),
     )
 
 

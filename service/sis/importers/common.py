@@ -12,7 +12,7 @@ import itertools
 import re
 import sqlite3
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ...clock import CANVAS_TIME_FORMAT
 from ...store.sis_batch import BatchWriter, as_dicts, fetch_in
@@ -332,11 +332,13 @@ class BoundedCache:
     the file is.
     """
 
-    _ABSENT = object()
-
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        # An absent key is cached as None, which is never a value: ``get`` answers both alike.
         self._entries: dict[Any, Any] = {}
+        # The cached value, or None when absent or unknown (the dict's own get: hot loops call
+        # it once per row).
+        self.get: Callable[[Any], Any] = self._entries.get
 
     def missing(self, keys: Iterable[Any]) -> list[Any]:
         """The keys not cached."""
@@ -346,16 +348,9 @@ class BoundedCache:
     def fill(self, looked_up: Iterable[Any], found: Iterable[tuple[Any, Any]]) -> None:
         """Cache the values ``found`` and mark every other key of ``looked_up`` absent."""
         entries = self._entries
-        for key in looked_up:
-            entries[key] = self._ABSENT
-        for key, value in found:
-            entries[key] = value
+        entries.update(dict.fromkeys(looked_up))
+        entries.update(found)
         overflow = len(entries) - self.limit
         if overflow > 0:
             for key in list(itertools.islice(entries, overflow)):
                 del entries[key]
-
-    def get(self, key: Any) -> Any:
-        """The cached value, or None when absent or unknown."""
-        value = self._entries.get(key)
-        return None if value is self._ABSENT else value

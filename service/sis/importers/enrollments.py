@@ -6,6 +6,12 @@ look-up queries per batch for what the run has not seen yet), one query fetches 
 enrollments of every (section, user) pair, a second pass decides per row, and ``executemany``
 writes. Later rows see what earlier rows of the batch did through the in-memory maps.
 
+Most rows of a large file are *plain* (``_plan_rows``): a live user, a live section, a state that
+deletes nothing, no other column. They are checked with a few look-ups, carried as bare tuples,
+and a new enrollment that no other row of the batch names becomes a tuple of insert values
+whose roll-back record the writer derives from the inserted rows in one statement. Every other
+row, and a plain one that meets a stored enrollment or another row's, takes the general path.
+
 Messages come in Canvas's order. Canvas checks a row's columns (course or section, user,
 status, dates) as it reads the row, but resolves its references and saves it only when a block
 of ``CANVAS_BLOCK_ROWS`` accepted rows is full (``SIS::EnrollmentImporter::BATCH_SIZE``), or the
@@ -21,7 +27,7 @@ import itertools
 import sqlite3
 from typing import Any, NamedTuple
 
-from ...store.sis_batch import BatchWriter, fetch_by_pairs, fetch_in
+from ...store.sis_batch import BatchWriter, fetch_by_packed_pairs, fetch_each, fetch_in, pack_pair
 from ...store.sis_cascades import has_observer_links, json_ids
 from ...store.sis_queries import live_enrollments_elsewhere, other_active_login
 from .. import cascades
@@ -99,27 +105,35 @@ class _References:
         self.sections = BoundedCache(_MAX_CACHED_SECTIONS)
         self.default_sections = BoundedCache(_MAX_CACHED_SECTIONS)
 
-    def load(self, conn: sqlite3.Connection, root_account_id: int, rows: list[SisRow]) -> None:
-        """Fetch what the batch names and the run has not seen yet, a query per kind of object."""
-        # Values are None or non-empty (the reader's rule), so a set of each column minus None.
+    def load(self, conn: sqlite3.Connection, root_account_id: int, columns: frozenset[str],
+             rows: list[SisRow]) -> None:
+        """Fetch what the batch names and the run has not seen yet, a query per kind of object
+        (``columns``: every column the rows have)."""
         batch = [row.values for row in rows]
-        sis_user_ids = {v.get("user_id") for v in batch}
-        sis_user_ids.update(v.get("associated_user_id") for v in batch)
-        sis_user_ids.update(v.get("temporary_enrollment_source_user_id") for v in batch)
-        integration_ids = {v.get("user_integration_id") for v in batch}
-        course_ids = {v.get("course_id") for v in batch}
-        section_ids = {v.get("section_id") for v in batch}
-        for wanted in (sis_user_ids, integration_ids, course_ids, section_ids):
+
+        def named(*names: str) -> set[str]:
+            # Values are None or non-empty (the reader's rule), so a set of each column minus None.
+            wanted: set[str | None] = set()
+            for name in names:
+                if name in columns:
+                    wanted.update(v.get(name) for v in batch)
             wanted.discard(None)
+            return wanted  # type: ignore[return-value]
+
+        sis_user_ids = named("user_id", "associated_user_id", "temporary_enrollment_source_user_id")
+        integration_ids = named("user_integration_id")
+        course_ids = named("course_id")
+        section_ids = named("section_id")
         login_scope = {"p.account_id": root_account_id}
         for cache, column, wanted in (
             (self.logins_by_sis_id, "sis_user_id", sis_user_ids),
             (self.logins_by_integration_id, "integration_id", integration_ids),
         ):
             missing = cache.missing(wanted)
-            found = fetch_in(conn, _LOGINS_WITH_USERS, f"p.{column}", missing, scope=login_scope,
-                             columns=f"p.{column}, {_LOGIN_COLUMNS}")
-            cache.fill(missing, ((r[0], Login(*r[1:])) for r in found))
+            if missing:
+                found = fetch_each(conn, _LOGINS_WITH_USERS, f"p.{column}", missing, scope=login_scope,
+                                   columns=f"p.{column}, {_LOGIN_COLUMNS}")
+                cache.fill(missing, {login.key: login for login in map(_login, found)}.items())
         # Canvas looks courses and sections up among all of the account's, the deleted too
         # (all_courses, course_sections): enrolling into a deleted one fails its validation.
         scope = {"root_account_id": root_account_id}
@@ -154,6 +168,7 @@ class _References:
 class Login(NamedTuple):
     """What an enrollment needs of a login, and of its user."""
 
+    key: str  # the value it was looked up by (its SIS user id or integration id)
     user_id: int
     id: int
     unique_id: str
@@ -163,6 +178,9 @@ class Login(NamedTuple):
 
 _LOGINS_WITH_USERS = "pseudonyms p JOIN users u ON u.id = p.user_id"
 _LOGIN_COLUMNS = "p.user_id, p.id, p.unique_id, p.workflow_state, u.workflow_state"
+# A fetched row as a Login (tuple.__new__ straight: a NamedTuple's own constructor is Python
+# code, and a batch of new enrollments makes a Login per row).
+_login = functools.partial(tuple.__new__, Login)
 
 
 class Course(NamedTuple):
@@ -198,26 +216,17 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
         refs = run.state["enrollment_references"] = _References()
     # Re-sent rows recognised in one query: their enrollments are stamped already.
     unchanged = unchanged_rows.unchanged_enrollment_rows(conn, run, rows)
-    refs.load(conn, run.root_account_id,
+    # Every column a row of the batch has (a short row lacks the last ones).
+    columns = frozenset().union(*(row.values.keys() for row in rows))
+    refs.load(conn, run.root_account_id, columns,
               [row for index, row in enumerate(rows) if index not in unchanged] if unchanged else rows)
     messages = _Messages(run, file)
     created_default_sections: dict[int, DefaultSection] = {}
-    plans: list[Plan] = []
-    for index, row in enumerate(rows):
-        if index in unchanged:
-            messages.accept(row)  # it still takes its place in Canvas's block of accepted rows
-            continue
-        read = _readable(run, messages, row)
-        if read is None:
-            continue
-        block = messages.accept(row)
-        plan = _plan(run, row, read, block, refs, writer, created_default_sections, messages)
-        if plan is not None:
-            plans.append(plan)
+    plans, pairs = _plan_rows(run, rows, columns, unchanged, refs, writer, created_default_sections, messages)
     existing: dict[tuple[int, int, str, int | None], sqlite3.Row | dict[str, Any]] = {}
-    pairs = [(plan.section_id, plan.user_id) for plan in plans]
-    for enrollment in fetch_by_pairs(
-        conn, "enrollments", "course_section_id", "user_id", pairs, columns=_EXISTING_COLUMNS
+    unique_pairs = dict.fromkeys(pairs)
+    for enrollment in fetch_by_packed_pairs(
+        conn, "enrollments", "course_section_id", "user_id", unique_pairs, columns=_EXISTING_COLUMNS
     ):
         key = (enrollment["course_section_id"], enrollment["user_id"], enrollment["type"], enrollment["associated_user_id"])
         existing[key] = enrollment
@@ -229,11 +238,37 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     deleted_ids: list[int] = []  # enrollments this batch deleted: their group memberships may go
     to_stamp: list[int] = []  # unchanged enrollments, last seen by an earlier import
     skipped = 0  # rows that got this far and still change nothing (Canvas does not count them)
-    keys = [(plan.section_id, plan.user_id, plan.type, plan.associated_user_id) for plan in plans]
-    # Keys two rows of the batch name: the later row must see what the earlier one wrote.
-    repeated = unchanged_rows.repeated_keys(keys)
-    import_id, now = run.import_id, run.now
-    for plan, key in zip(plans, keys):
+    # Each row's key, when it can meet a stored enrollment or another row's: with no stored
+    # enrollment and no (section, user) pair named twice (a file of new rows), none can.
+    keys: list[tuple[int, int, str, int | None]] | None = None
+    repeated: set[tuple[int, int, str, int | None]] = set()
+    if existing or len(unique_pairs) != len(pairs):
+        keys = [_key(plan) for plan in plans]
+        # Keys two rows of the batch name: the later row must see what the earlier one wrote.
+        repeated = unchanged_rows.repeated_keys(keys)
+    import_id, now, root_account_id = run.import_id, run.now, run.root_account_id
+    new_id = writer.new_id
+    # New enrollments no later row reads back, as the values of _NEW_ENROLLMENT_COLUMNS, and
+    # their ids: handed to the writer together before any other write (the queue keeps order).
+    new_rows: list[tuple[Any, ...]] = []
+    created: list[int] = []
+    for position, plan in enumerate(plans):
+        if plan.__class__ is tuple:  # a plain row (_plan_rows)
+            row, block, login, section, kind, state = plan
+            if keys is None or ((key := keys[position]) not in existing and key not in repeated):
+                enrollment_id = new_id("enrollments")
+                new_rows.append((enrollment_id, root_account_id, login.user_id, section.course_id, section.id,
+                                 kind, state, login.id, now, now, import_id))
+                created.append(enrollment_id)
+                if student_changes is not None and kind == "StudentEnrollment":
+                    student_changes.append(cascades.EnrollmentChange(enrollment_id, None, state))
+                continue
+            plan = _general_plan(plan)
+        if new_rows:
+            writer.insert_rows("enrollments", _NEW_ENROLLMENT_COLUMNS, new_rows)
+            writer.record_creations("Enrollment", "enrollments", created)
+            new_rows, created = [], []
+        key = _key(plan) if keys is None else keys[position]
         enrollment = existing.get(key)
         state = _state(conn, run, writer, plan, enrollment, messages)
         if state is None:
@@ -252,13 +287,11 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
         if (enrollment is None and key not in repeated and plan.associated_user_id is None
                 and plan.start_at is None and plan.end_at is None and plan.temporary_source_user_id is None
                 and not plan.limit_privileges):
-            # The common new enrollment, which no later row of the batch reads back: queued as
-            # the values of the general path's insert below, in its column order.
-            enrollment_id = writer.new_id("enrollments")
-            writer.insert_values("enrollments", _NEW_ENROLLMENT_COLUMNS, (
-                enrollment_id, run.root_account_id, plan.user_id, plan.course_id, plan.section_id, plan.type,
-                state, plan.login_id, now, now, import_id))
-            writer.record_creation("Enrollment", enrollment_id, state)
+            # The common new enrollment, which no later row of the batch reads back.
+            enrollment_id = new_id("enrollments")
+            new_rows.append((enrollment_id, root_account_id, plan.user_id, plan.course_id, plan.section_id,
+                             plan.type, state, plan.login_id, now, now, import_id))
+            created.append(enrollment_id)
             if student_changes is not None and plan.type == "StudentEnrollment":
                 student_changes.append(cascades.EnrollmentChange(enrollment_id, None, state))
         elif enrollment is None:
@@ -314,6 +347,8 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                 if student_changes is not None and plan.type == "StudentEnrollment":
                     student_changes.append(
                         cascades.EnrollmentChange(enrollment["id"], previous_state, state))
+    writer.insert_rows("enrollments", _NEW_ENROLLMENT_COLUMNS, new_rows)
+    writer.record_creations("Enrollment", "enrollments", created)
     writer.flush()
     unchanged_rows.stamp_sis_batch_id(conn, "enrollments", to_stamp, run.import_id)
     if deleted_ids:
@@ -324,6 +359,114 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     refs.default_sections.fill(created_default_sections, created_default_sections.items())
     messages.finish()
     return len(plans) - skipped + len(unchanged)
+
+
+# Columns a plain row may fill; a value in any other column (dates, an associated, source or
+# integration user, section privileges) sends its row the general way.
+_PLAIN_COLUMNS = frozenset({"course_id", "section_id", "user_id", "role", "status"})
+# States a plain row may ask for: the deleting ones have rules of their own.
+_PLAIN_STATES = frozenset({"active", "inactive", "completed"})
+
+PlainRow = tuple[SisRow, int, "Login", "Section", str, str]
+"""A plain row, validated: (row, its block, login, section, enrollment type, state)."""
+
+
+def _plan_rows(
+    run: ImportRun, rows: list[SisRow], columns: frozenset[str], unchanged: set[int], refs: _References,
+    writer: BatchWriter, created_default_sections: dict[int, DefaultSection], messages: _Messages,
+) -> tuple[list[Plan | PlainRow], list[int]]:
+    """The first pass: read each row and resolve its references, as Canvas does when it reads
+    the row and processes its block, with the messages of both. Returns the plans in row order
+    and the (section, user) pair of each, packed (``pack_pair``).
+
+    Most rows of a large file are *plain*: they name a live user's SIS id, a live section (and
+    maybe its course) and a built-in role, ask for a state that deletes nothing, and fill no
+    other column. No message can come from such a row before the second pass, so it is checked
+    here with a few look-ups and comes out as a ``PlainRow`` tuple; any other row takes the
+    general path, ``_readable`` and ``_plan``, which a plain row would pass without a word.
+    """
+    plans: list[Plan | PlainRow] = []
+    pairs: list[int] = []
+    other_columns = tuple(columns - _PLAIN_COLUMNS)
+    login_of, section_of, course_of = refs.logins_by_sis_id.get, refs.sections.get, refs.courses.get
+    # A file names a handful of statuses and roles, a million times over: each judged once.
+    states: dict[str | None, str | None] = {}
+    kinds: dict[str | None, str | None] = {}
+    # Where the file stands in Canvas's blocks (_Messages.accept, kept in locals here).
+    blocks, block_ends = messages.blocks, messages.block_ends
+    number, accepted = blocks.number, blocks.accepted
+    for index, row in enumerate(rows):
+        plain: PlainRow | None = None
+        read: _Read | None = None
+        if unchanged and index in unchanged:
+            pass  # it still takes its place in Canvas's block of accepted rows
+        else:
+            get = row.values.get
+            if not other_columns or all(get(name) is None for name in other_columns):
+                login = login_of(get("user_id"))
+                section = section_of(get("section_id"))
+                status = get("status")
+                try:
+                    state = states[status]
+                except KeyError:
+                    state = states[status] = _plain_state(status)
+                role = get("role")
+                try:
+                    kind = kinds[role]
+                except KeyError:
+                    kind = kinds[role] = enrollment_type(role)
+                if (login is not None and section is not None and state is not None and kind is not None
+                        and login.workflow_state != "deleted" and login.user_workflow_state != "deleted"
+                        and section.workflow_state != "deleted" and section.course_workflow_state != "deleted"):
+                    course_sis_id = get("course_id")
+                    course = course_of(course_sis_id) if course_sis_id else None
+                    # The course a row names must hold the section, or have before cross-listing.
+                    if not course_sis_id or (course is not None and (
+                            course.id == section.course_id or course.id == section.nonxlist_course_id)):
+                        plain = (row, number, login, section, kind, state)
+            if plain is None:
+                read = _readable(run, messages, row)
+                if read is None:
+                    continue
+        # The row joins the open block.
+        block = number
+        accepted += 1
+        if accepted == CANVAS_BLOCK_ROWS:
+            block_ends[number] = row.line
+            number += 1
+            accepted = 0
+        if plain is not None:
+            plans.append(plain)
+            pairs.append(pack_pair(plain[3].id, plain[2].user_id))
+        elif read is not None:
+            plan = _plan(run, row, read, block, refs, writer, created_default_sections, messages)
+            if plan is not None:
+                plans.append(plan)
+                pairs.append(pack_pair(plan.section_id, plan.user_id))
+    blocks.number, blocks.accepted = number, accepted
+    return plans, pairs
+
+
+def _plain_state(status: str | None) -> str | None:
+    """The state a plain row may ask for with ``status``, or None."""
+    state = match_status_prefix(status, STATUSES)
+    return state if state in _PLAIN_STATES else None
+
+
+def _general_plan(plain: PlainRow) -> Plan:
+    """A plain row as a Plan, for the general path (``_plan`` would have made the same)."""
+    row, block, login, section, kind, state = plain
+    return Plan(row, block, login, login.user_id, login.id, section.course_id, section.id, False, False, kind,
+                None, None, state, None, None, None)
+
+
+def _key(plan: Plan | PlainRow) -> tuple[int, int, str, int | None]:
+    """What tells one enrollment from another: (section, user, type, associated user)."""
+    if plan.__class__ is tuple:
+        _, _, login, section, kind, _ = plan
+        return (section.id, login.user_id, kind, None)
+    assert isinstance(plan, Plan)
+    return (plan.section_id, plan.user_id, plan.type, plan.associated_user_id)
 
 
 class _Blocks:
