@@ -148,10 +148,13 @@ def unchanged_users(
     as the row would write them, the login and e-mail ASCII."""
     groups: dict[tuple[str, bool, bool, bool], list[tuple[int, str]]] = {}
     for index, user_sis_id, login_id, state, integration_id, name, sortable_name, short_name, email in candidates:
-        values = [user_sis_id, login_id, name, sortable_name]
-        values.extend(v for v in (integration_id, short_name, email) if v is not None)
-        text = SEPARATOR.join(values)
-        if text.count(SEPARATOR) != len(values) - 1:
+        text = f"{user_sis_id}{SEPARATOR}{login_id}{SEPARATOR}{name}{SEPARATOR}{sortable_name}"
+        separators = 3
+        for value in (integration_id, short_name, email):
+            if value is not None:
+                text = f"{text}{SEPARATOR}{value}"
+                separators += 1
+        if text.count(SEPARATOR) != separators:
             continue  # a value holds the separator: the full path judges the row
         shape = (state, integration_id is not None, short_name is not None, email is not None)
         groups.setdefault(shape, []).append((index, text))
