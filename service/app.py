@@ -13,7 +13,7 @@ from .appkeys import DATABASE, FILE_LISTS, IMPORT_PROCESS, QUEUE, SETTINGS, UPLO
 from .auth import auth_middleware, load_or_create_token
 from .clock import utc_now
 from .db import Database
-from .errors import error_middleware
+from .error_middleware import error_middleware
 from .file_lists import FileListCache
 from .import_process import ImportProcess
 from .job_kinds import build_runners, job_kinds

@@ -11,10 +11,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .uploads import UploadLimits
-
 ENV_PREFIX = "CANVAS_IMPORTS_"
 GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """How much, and how slowly, a client may send (service.uploads enforces them)."""
+
+    max_bytes: int
+    chunk_bytes: int
+    idle_timeout_s: float
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from .errors import (
     BadRequest, ClientDisconnected, InsufficientStorage, MalformedBody, PayloadTooLarge, TooManyUploads,
     UploadStalled, is_disk_full,
 )
+from .settings import UploadLimits
 
 log = logging.getLogger("canvas_imports")
 
@@ -94,15 +95,6 @@ class UploadPolicy:
     # SIS imports refuse an empty file at once (Canvas fails it later with a misleading
     # message); outcome imports keep Canvas's "File has no data" failure, which says it well.
     refuse_empty: bool = True
-
-
-@dataclass(frozen=True)
-class UploadLimits:
-    """How much, and how slowly, a client may send."""
-
-    max_bytes: int
-    chunk_bytes: int
-    idle_timeout_s: float
 
 
 async def receive_upload(

@@ -114,6 +114,22 @@ async def test_imports_run_in_a_child_process_at_niceness_19(client, settings):
     assert client.app[IMPORT_PROCESS].pid == pid  # one process for every import
 
 
+def _mapped_files(pid: int) -> set[str]:
+    """The files a process has mapped: its interpreter, libraries and compiled extensions."""
+    return {line.split(maxsplit=5)[5].strip() for line in Path(f"/proc/{pid}/maps").read_text().splitlines()
+            if len(line.split(maxsplit=5)) == 6}
+
+
+async def test_the_import_process_never_loads_the_web_stack(client):
+    # aiohttp, yarl and multidict are a quarter of an idle server's memory; the import process
+    # needs none of them. Their compiled extensions show in the server's maps, not in the child's.
+    await import_and_wait(client, users_csv(20))
+    web_stack = re.compile(r"/(aiohttp|yarl|multidict)/")
+    assert any(web_stack.search(path) for path in _mapped_files(os.getpid()))
+    child = {path for path in _mapped_files(client.app[IMPORT_PROCESS].pid) if web_stack.search(path)}
+    assert child == set()
+
+
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
 async def test_every_thread_of_the_import_process_yields_the_cpu_to_the_server(client):
     # Its database connections' threads start after the policy is set and inherit it.
