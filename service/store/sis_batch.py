@@ -5,6 +5,8 @@ decides row by row in Python, and hands its inserts and updates to a ``BatchWrit
 writes them with ``executemany`` when the batch ends. Ids of new rows are assigned up front
 (``max(id) + 1`` inside the batch's write transaction, where nobody else writes), so a later row
 of the same batch can reference an object an earlier row created before anything is flushed.
+Creations the importer queues as value tuples, in runs of ids, get their roll-back records from
+the inserted rows, one ``INSERT ... SELECT`` per run (``record_creations``).
 
 Table and column names passed here always come from the importers' code, never from a CSV.
 """
