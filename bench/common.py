@@ -56,6 +56,13 @@ def memory_kib(pid: int, field_name: str) -> int:
     raise RuntimeError(f"{field_name} not found for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time a process has used so far, user and system (/proc/<pid>/stat), in seconds."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Server:
     """A server process for one benchmark."""

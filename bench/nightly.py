@@ -11,52 +11,81 @@ need, then for users.csv and then enrollments.csv three cases, each polled by 20
 
 Every figure is rows/s end to end (upload to terminal state) over rows/s of the bare
 ``csv.reader -> executemany`` loop on the same file, measured right before it in the same run;
-the min and median of the 3 runs are printed. Status poll p99 target < 20 ms in every case; the
-peak RSS of the server and its import process together is printed after each case (target: no
-higher than an earlier run's).
+the min and median of the 3 runs are printed. Beside it, the **CPU ratio**: the bare loop's CPU
+time over the import process's (user and system, from /proc), which other processes on the
+machine move far less than the wall clock: the import process runs under SCHED_IDLE, so on a
+machine whose cores are busy the end-to-end figure mostly measures the others' load. Status poll
+p99 target < 20 ms in every case; the peak RSS of the server and its import process together is
+printed after each case (target: no higher than an earlier run's).
 
 Floors. ``python -m bench nightly-floors`` (bench/nightly_floors.py) times reading each file
-into rows, the importer alone, and the SQL the importer issued replayed bare (no Python on top
-of it can beat that). Measured 2026-12-02 at BENCH_SCALE=0.3 (90k rows), CPU time, median of
-3, on a 2-core machine other developers' test suites were loading (the bare loop itself moved
-between 2.4 and 6.4 us/row across runs, so every ratio is good to about a third); us/row
-(ratio to the bare loop):
+into rows, the importer alone (with the import process's collector settings), and the SQL the
+importer issued replayed bare (no Python on top of it can beat that). Measured 2026-12-02 at
+BENCH_SCALE=0.3 (90k rows), CPU time, on a 2-core machine other developers' test suites were
+loading (the bare loop moved between 3.9 and 5.2 us/row within the run, and the same identical
+users statements replayed twice gave 9.7 and 13.1 us/row, so every ratio is good to about a
+third); us/row (ratio to the bare loop):
 
 ======================  ===========  ============  ============  =============================
 case                    reading      importer      SQL, bare     SQL without roll-back inserts
 ======================  ===========  ============  ============  =============================
-users new               5.5 (0.72)   75.4 (0.055)  31.9 (0.130)  28.1 (0.148)
-users identical         5.4 (0.64)   15.6 (0.235)  14.3 (0.323)  (no roll-back records)
-users 1% changed        8.0 (0.47)   23.8 (0.157)  15.5 (0.242)
-enrollments new         6.3 (0.72)   56.3 (0.080)  23.7 (0.160)  22.0 (0.195)
-enrollments identical   6.6 (0.63)   18.1 (0.207)  12.6 (0.291)  (no roll-back records)
-enrollments 1% changed  7.0 (0.57)   18.7 (0.184)  11.4 (0.301)
+users new               5.3 (0.94)   76.4 (0.065)  42.0 (0.119)  30.4 (0.164)
+users identical         6.6 (0.74)   19.4 (0.251)   9.7 (0.503)  (no roll-back records)
+users 1% changed        5.9 (0.88)   26.9 (0.194)  14.9 (0.350)
+enrollments new         5.1 (1.02)   55.5 (0.094)  30.6 (0.170)  25.2 (0.207)
+enrollments identical   5.6 (0.69)   20.2 (0.193)  13.9 (0.283)  (no roll-back records)
+enrollments 1% changed  5.8 (0.90)   22.6 (0.232)  15.3 (0.342)
 ======================  ===========  ============  ============  =============================
 
-Over six such runs the SQL's ratio spread: users new 0.10-0.145x (0.095-0.17x without
+Over six earlier runs the SQL's ratio spread: users new 0.10-0.145x (0.095-0.17x without
 roll-back inserts), users identical 0.18-0.43x, enrollments new 0.11-0.24x, enrollments
 identical 0.21-0.45x.
+
+Identical re-imports. An unchanged row's SQL is the one-query comparison of
+store/sis_unchanged.py and the ``sis_batch_id`` stamps (users: the login and the e-mail
+channel, 1.0-1.4 us/row each; enrollments: the enrollment). The comparison used to fill a
+temporary table with ``executemany`` (11 bound values per users row, 6 per enrollments row:
+4-5 us/row, about as much as the join itself); the batch now travels as one JSON array of the
+rows' joined values, read with ``json_each``. Measured on the same 90k-row database, old and
+new functions interleaved in one process, min of 12 (machine loaded as above): users 12.1 ->
+7.6 us/row, enrollments 11.3 -> 9.7 us/row. What is left is index seeks: users 6 B-tree
+descents a row (the login by SIS id and its row, its user, its channel, "no other login",
+"no other channel with the address"), enrollments 8 (login, user, section, its course, the
+enrollment and its row, "no twin").
+
+End to end, BENCH_SCALE=0.3, 3 runs, main without and with that change, one after the other
+on the loaded machine (min/median): users identical 0.129/0.134 -> 0.104/0.130 (CPU ratio
+0.210/0.217 -> 0.169/0.189), enrollments identical 0.080/0.090 -> 0.101/0.124 (CPU ratio
+0.115/0.116 -> 0.144/0.175); 1% changed stays within 10% of identical in CPU ratio (users
+0.188 vs 0.189, enrollments 0.171 vs 0.175). The run-to-run spread (about a fifth) is as large
+as the users change.
 
 Dropped target: new users >= 0.14x (issue 13). A new users row writes a user, a login (five
 indexes: SIS id, login, integration id, user, account) and an e-mail channel, and two
 roll-back records. That SQL alone, with no Python around it, is at 0.10-0.145x, and no faster
 without the roll-back records (0.095-0.17x: recording creations as id ranges would not make
 room for it), so Python on top cannot reach 0.14x: it would take fewer writes or indexes per
-login. The other targets stay, each inside the range its SQL was measured at; enrollments new
-and identical are short of them by Python per row. End to end, though, every import also
-reads its file, which alone costs 1.4-2 bare loops (the reader builds a dict and the raw text
-of every row): reading plus the identical cases' SQL already comes to about 0.2x, so 0.3x end
-to end needs a cheaper reader or comparison as well as less Python.
+login. The other targets stay, each inside the range its SQL was measured at. The identical
+cases are short of 0.3x end to end: reading the file alone costs 0.7-0.9 bare loops (csv.reader
+and the per-row dict; splitting 1 MB chunks with StringIO.readlines instead of a TextIOWrapper
+was measured and saves nothing once csv.reader reads across chunks, as quoted line breaks
+require), the comparison and stamps 2-3.5 bare loops, and the per-row checks in Python (the
+row's own values: e-mail format, printable login, status, names) about one more. Reaching 0.3x
+needs fewer seeks per row: a digest of what the row wrote, kept with the login or enrollment
+and cleared by triggers on every table the comparison reads (so that restores, deletions, SIS
+id changes and sticky fields still send rows the full way), would leave one or two seeks, at
+the price of a trigger on every write of those tables, the new-row paths included.
 """
 
 from __future__ import annotations
 
 import statistics
+import time
 import zipfile
 from pathlib import Path
 
 from .common import (
-    POLLERS, PollStats, bare_insert_rows_per_s, bench_directory, print_header,
+    POLLERS, PollStats, bare_insert_rows_per_s, bench_directory, cpu_seconds, print_header,
     running_server, scaled, write_lines,
 )
 from .sis_import import _import
@@ -91,7 +120,7 @@ def _p99(stats: PollStats) -> float:
 
 
 async def _one_run(directory: Path, users: int, enrollments: int, courses: int, sections: int,
-                   results: dict[tuple[str, str], list[tuple[float, float, float, int]]]) -> None:
+                   results: dict[tuple[str, str], list[tuple[float, float, float, int, float]]]) -> None:
     header = "user_id,login_id,first_name,last_name,email,status"
     write_lines(directory / "users.csv", header, _user_lines(users, False))
     write_lines(directory / "users-changed.csv", header, _user_lines(users, True))
@@ -115,13 +144,20 @@ async def _one_run(directory: Path, users: int, enrollments: int, courses: int, 
             for case, name in (("new", f"{kind}.csv"), ("identical", f"{kind}.csv"),
                                ("changed", f"{kind}-changed.csv")):
                 path = directory / name
+                bare_started = time.process_time()
                 baseline = bare_insert_rows_per_s(path, directory, f"{kind}-{case}")
+                bare_cpu = time.process_time() - bare_started
+                import_pid = server.import_process_pid()
+                cpu_before = cpu_seconds(import_pid) if import_pid is not None else 0.0
                 final, elapsed, stats, _, peak = await _import(server, path, "", "text/csv")
                 counted = final["data"]["counts"][kind]
                 if final["workflow_state"] != "imported":
                     raise RuntimeError(f"{kind} {case}: {final['workflow_state']} {final['data']}")
+                if server.import_process_pid() != import_pid:
+                    raise RuntimeError("the import process changed during the import: its CPU time is lost")
+                import_cpu = cpu_seconds(import_pid) - cpu_before if import_pid is not None else float("nan")
                 results.setdefault((kind, case), []).append(
-                    (counted / elapsed / baseline, counted / elapsed, _p99(stats), peak))
+                    (counted / elapsed / baseline, counted / elapsed, _p99(stats), peak, bare_cpu / import_cpu))
 
 
 async def run() -> None:
@@ -129,7 +165,7 @@ async def run() -> None:
     courses, sections = scaled(1_500), scaled(3_000)
     print_header(f"Nightly sync: users.csv of {users:,} rows, enrollments.csv of {enrollments:,} rows, "
                  f"new / identical / 1% changed, {RUNS} runs, {POLLERS} pollers")
-    results: dict[tuple[str, str], list[tuple[float, float, float, int]]] = {}
+    results: dict[tuple[str, str], list[tuple[float, float, float, int, float]]] = {}
     for _ in range(RUNS):
         with bench_directory("nightly") as directory:
             await _one_run(directory, users, enrollments, courses, sections, results)
@@ -146,7 +182,9 @@ async def run() -> None:
             else:
                 target = "no target: its SQL alone is at 0.14x, see the module docs"
             rates = statistics.median(r[1] for r in runs)
+            cpu_ratios = [r[4] for r in runs]
             print(f"{kind:<11} {case:<9} ratio min {min(ratios):.3f} median {median:.3f} ({target}); "
+                  f"CPU ratio min {min(cpu_ratios):.3f} median {statistics.median(cpu_ratios):.3f}; "
                   f"median {rates:,.0f} rows/s, {1e6 / rates:.1f} us/row; "
                   f"poll p99 max {max(r[2] for r in runs):.1f} ms (target < {POLL_P99_TARGET_MS:.0f} ms); "
                   f"peak RSS {max(r[3] for r in runs) / 1024:.0f} MiB (target: no higher than an earlier run's)",

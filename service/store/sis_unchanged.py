@@ -7,7 +7,7 @@ to the full path). ``json_each`` walks that array, its ``key`` is the row's plac
 the query splits off the SIS ids it needs for index seeks and compares the whole string with
 the same values as stored, concatenated alike. Binding a value costs Python's sqlite3 about as
 much as an index seek, and a temporary table of the rows cost more than the comparison itself:
-this way a batch binds four values, and a re-sent row costs its index seeks and no Python
+this way a query binds four values or fewer, and a re-sent row costs its index seeks and no Python
 beyond its own checks. The values every row of a batch shares (enrollment type and state,
 login state, which optional columns are given) are parameters: the rows are grouped by them,
 one query per group. ``json_each`` leads every join (CROSS JOIN keeps it outermost).

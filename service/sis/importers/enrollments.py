@@ -116,7 +116,7 @@ class _References:
             wanted: set[str | None] = set()
             for name in names:
                 if name in columns:
-                    wanted.update(v.get(name) for v in batch)
+                    wanted |= {v.get(name) for v in batch}
             wanted.discard(None)
             return wanted  # type: ignore[return-value]
 
@@ -217,7 +217,7 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     # Re-sent rows recognised in one query: their enrollments are stamped already.
     unchanged = unchanged_rows.unchanged_enrollment_rows(conn, run, rows)
     # Every column a row of the batch has (a short row lacks the last ones).
-    columns = frozenset().union(*(row.values.keys() for row in rows))
+    columns = frozenset().union(*map(dict.keys, [row.values for row in rows]))
     refs.load(conn, run.root_account_id, columns,
               [row for index, row in enumerate(rows) if index not in unchanged] if unchanged else rows)
     messages = _Messages(run, file)
@@ -248,10 +248,9 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
         repeated = unchanged_rows.repeated_keys(keys)
     import_id, now, root_account_id = run.import_id, run.now, run.root_account_id
     new_id = writer.new_id
-    # New enrollments no later row reads back, as the values of _NEW_ENROLLMENT_COLUMNS, and
-    # their ids: handed to the writer together before any other write (the queue keeps order).
+    # New enrollments no later row reads back, as the values of _NEW_ENROLLMENT_COLUMNS: handed
+    # to the writer before any other write (the queue keeps order), so their ids run on.
     new_rows: list[tuple[Any, ...]] = []
-    created: list[int] = []
     for position, plan in enumerate(plans):
         if plan.__class__ is tuple:  # a plain row (_plan_rows)
             row, block, login, section, kind, state = plan
@@ -259,15 +258,13 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                 enrollment_id = new_id("enrollments")
                 new_rows.append((enrollment_id, root_account_id, login.user_id, section.course_id, section.id,
                                  kind, state, login.id, now, now, import_id))
-                created.append(enrollment_id)
                 if student_changes is not None and kind == "StudentEnrollment":
                     student_changes.append(cascades.EnrollmentChange(enrollment_id, None, state))
                 continue
             plan = _general_plan(plan)
         if new_rows:
-            writer.insert_rows("enrollments", _NEW_ENROLLMENT_COLUMNS, new_rows)
-            writer.record_creations("Enrollment", "enrollments", created)
-            new_rows, created = [], []
+            _queue_new_rows(writer, new_rows)
+            new_rows = []
         key = _key(plan) if keys is None else keys[position]
         enrollment = existing.get(key)
         state = _state(conn, run, writer, plan, enrollment, messages)
@@ -291,7 +288,6 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
             enrollment_id = new_id("enrollments")
             new_rows.append((enrollment_id, root_account_id, plan.user_id, plan.course_id, plan.section_id,
                              plan.type, state, plan.login_id, now, now, import_id))
-            created.append(enrollment_id)
             if student_changes is not None and plan.type == "StudentEnrollment":
                 student_changes.append(cascades.EnrollmentChange(enrollment_id, None, state))
         elif enrollment is None:
@@ -347,8 +343,7 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
                 if student_changes is not None and plan.type == "StudentEnrollment":
                     student_changes.append(
                         cascades.EnrollmentChange(enrollment["id"], previous_state, state))
-    writer.insert_rows("enrollments", _NEW_ENROLLMENT_COLUMNS, new_rows)
-    writer.record_creations("Enrollment", "enrollments", created)
+    _queue_new_rows(writer, new_rows)
     writer.flush()
     unchanged_rows.stamp_sis_batch_id(conn, "enrollments", to_stamp, run.import_id)
     if deleted_ids:
@@ -396,11 +391,8 @@ def _plan_rows(
     blocks, block_ends = messages.blocks, messages.block_ends
     number, accepted = blocks.number, blocks.accepted
     for index, row in enumerate(rows):
-        plain: PlainRow | None = None
         read: _Read | None = None
-        if unchanged and index in unchanged:
-            pass  # it still takes its place in Canvas's block of accepted rows
-        else:
+        if not (unchanged and index in unchanged):  # (an unchanged row only takes its place in the block)
             get = row.values.get
             if not other_columns or all(get(name) is None for name in other_columns):
                 login = login_of(get("user_id"))
@@ -423,11 +415,18 @@ def _plan_rows(
                     # The course a row names must hold the section, or have before cross-listing.
                     if not course_sis_id or (course is not None and (
                             course.id == section.course_id or course.id == section.nonxlist_course_id)):
-                        plain = (row, number, login, section, kind, state)
-            if plain is None:
-                read = _readable(run, messages, row)
-                if read is None:
-                    continue
+                        plans.append((row, number, login, section, kind, state))
+                        pairs.append((section.id << 32) | login.user_id)  # pack_pair, inline
+                        # The row joins the open block (as below).
+                        accepted += 1
+                        if accepted == CANVAS_BLOCK_ROWS:
+                            block_ends[number] = row.line
+                            number += 1
+                            accepted = 0
+                        continue
+            read = _readable(run, messages, row)
+            if read is None:
+                continue
         # The row joins the open block.
         block = number
         accepted += 1
@@ -435,10 +434,7 @@ def _plan_rows(
             block_ends[number] = row.line
             number += 1
             accepted = 0
-        if plain is not None:
-            plans.append(plain)
-            pairs.append(pack_pair(plain[3].id, plain[2].user_id))
-        elif read is not None:
+        if read is not None:
             plan = _plan(run, row, read, block, refs, writer, created_default_sections, messages)
             if plan is not None:
                 plans.append(plan)
@@ -451,6 +447,18 @@ def _plain_state(status: str | None) -> str | None:
     """The state a plain row may ask for with ``status``, or None."""
     state = match_status_prefix(status, STATUSES)
     return state if state in _PLAIN_STATES else None
+
+
+def _queue_new_rows(writer: BatchWriter, new_rows: list[tuple[Any, ...]]) -> None:
+    """Queue new enrollments (values of _NEW_ENROLLMENT_COLUMNS, their ids consecutive) with
+    their roll-back records."""
+    if not new_rows:
+        return
+    writer.insert_rows("enrollments", _NEW_ENROLLMENT_COLUMNS, new_rows)
+    first_id, last_id = new_rows[0][0], new_rows[-1][0]
+    # Nothing takes an enrollment id while rows gather (they are queued before any other write).
+    assert last_id - first_id + 1 == len(new_rows), "new enrollment ids must run on"
+    writer.record_creations("Enrollment", "enrollments", first_id, last_id)
 
 
 def _general_plan(plain: PlainRow) -> Plan:
