@@ -47,8 +47,11 @@ channel, 1.0-1.4 us/row each; enrollments: the enrollment). The comparison used 
 temporary table with ``executemany`` (11 bound values per users row, 6 per enrollments row:
 4-5 us/row, about as much as the join itself); the batch now travels as one JSON array of the
 rows' joined values, read with ``json_each``. Measured on the same 90k-row database, old and
-new functions interleaved in one process, min of 12 (machine loaded as above): users 12.1 ->
-7.6 us/row, enrollments 11.3 -> 9.7 us/row. What is left is index seeks: users 6 B-tree
+new functions interleaved in one process, 10-12 rounds each, five such runs on the machine
+loaded as above: median users 14.0-16.0 -> 12.0-14.2 us/row, enrollments 12.8-14.3 -> 12.1-12.8
+(best rounds users 11.8-14.6 -> 7.6-13.5, enrollments 11.3-12.6 -> 9.5-11.8): a tenth to a
+seventh less, not the half the fill's share promised, as json_each and splitting the strings
+cost part of what binding did. What is left is index seeks: users 6 B-tree
 descents a row (the login by SIS id and its row, its user, its channel, "no other login",
 "no other channel with the address"), enrollments 8 (login, user, section, its course, the
 enrollment and its row, "no twin").
