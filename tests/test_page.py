@@ -32,7 +32,7 @@ WAIT_MS = 30_000
 VIEWPORT = {"width": 1440, "height": 900}
 
 try:
-    from playwright.async_api import Page, async_playwright, expect
+    from playwright.async_api import Page, Route, async_playwright, expect
 except ImportError:  # pragma: no cover - depends on the machine
     async_playwright = None
 
@@ -403,6 +403,15 @@ async def test_restore_the_states_an_import_changed(client: TestClient, page: Pa
     # The restore waits in the queue: the page must follow it past the import's old state.
     queue = client.server.app[QUEUE]
     queue.pause()
+    # The page's Progress polls are held until the restore has ended: the moment a loaded host
+    # makes likely, when the page may already hold the import's old state.
+    restore_ended = asyncio.Event()
+
+    async def after_the_restore(route: Route) -> None:
+        await restore_ended.wait()
+        await route.continue_()
+
+    await page.route("**/api/v1/progress/*", after_the_restore)
     page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     async with page.expect_response(lambda r: r.request.method == "PUT") as answered:
         await page.click("#restore-import")
@@ -413,6 +422,7 @@ async def test_restore_the_states_an_import_changed(client: TestClient, page: Pa
     # The server's own pace (a loaded host may be slow) is waited for through the API; then the
     # page, which has been polling all along, must show the end without a reload.
     assert (await wait_for_progress(client, progress["id"]))["workflow_state"] == "completed"
+    restore_ended.set()
     await expect(page.locator(".detail-title .state")).to_have_text("restored")
     # Everything is restored: the page no longer offers it (abort neither, the import is done).
     await expect(page.locator("#restore-import")).to_have_count(0)

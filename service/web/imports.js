@@ -486,6 +486,19 @@ export function sisImportView(root, context, accountId, importId) {
   let restoreProgress = null;
   async function load() {
     clearTimeout(timer);
+    // The Progress is read before the import: a restore completes it in the transaction that
+    // writes the import's new state, so an import read after a finished Progress shows that
+    // state. Read the other way round, the import could still show its old state while the
+    // Progress already said done, and the page stopped polling on the old state.
+    if (restoreProgress) {
+      try {
+        const {data: progress} = await api(`/api/v1/progress/${restoreProgress}`);
+        if (!PROGRESS_RUNNING.has(progress.workflow_state)) restoreProgress = null;
+      } catch {
+        restoreProgress = null;
+      }
+      if (context.disposed()) return;
+    }
     let json;
     try {
       ({data: json} = await api(`/api/v1/accounts/${accountId}/sis_imports/${importId}`));
@@ -497,15 +510,6 @@ export function sisImportView(root, context, accountId, importId) {
     if (context.disposed()) return;
     if (restoreSupported === null) {
       restoreSupported = await routeExists(`/api/v1/accounts/${accountId}/sis_imports/${importId}/restore_states`);
-    }
-    if (restoreProgress) {
-      try {
-        const {data: progress} = await api(`/api/v1/progress/${restoreProgress}`);
-        if (!PROGRESS_RUNNING.has(progress.workflow_state)) restoreProgress = null;
-      } catch {
-        restoreProgress = null;
-      }
-      if (context.disposed()) return;
     }
     renderSis(json);
     if (lastState !== json.workflow_state) messages.reload();
