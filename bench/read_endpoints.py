@@ -12,8 +12,8 @@ Each figure is the time from a request to its answer's last byte; the client dec
 after that (decoding a 100-enrollment page with the stdlib decoder inside the timing added
 2-3 ms to every figure: p50 during the import 8.9 -> 6.5 ms at full scale).
 
-The import runs in the server's import process (service.import_process), at niceness 19 and
-with a GIL of its own; ``CANVAS_IMPORTS_IMPORTS_IN_PROCESS=1`` runs it inside the server
+The import runs in the server's import process (service.import_process), at niceness 19,
+under SCHED_IDLE on Linux, and with a GIL of its own; ``CANVAS_IMPORTS_IMPORTS_IN_PROCESS=1`` runs it inside the server
 instead, for comparison (docs/decisions.md has both sets of figures).
 """
 
