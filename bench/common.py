@@ -81,8 +81,12 @@ class Server:
 
     def peak_rss_kib(self) -> int:
         """Peak resident memory of the server plus that of its import process, in KiB."""
+        return sum(self.peak_rss_parts_kib())
+
+    def peak_rss_parts_kib(self) -> tuple[int, int]:
+        """Peak resident memory of the server and of its import process (0 if none), in KiB."""
         import_pid = self.import_process_pid()
-        return memory_kib(self.pid, "VmHWM") + (
+        return memory_kib(self.pid, "VmHWM"), (
             memory_kib(import_pid, "VmHWM") if import_pid is not None else 0)
 
 

@@ -146,7 +146,7 @@ def _p99(stats: PollStats) -> float:
 
 
 async def _one_run(directory: Path, users: int, enrollments: int, courses: int, sections: int,
-                   results: dict[tuple[str, str], list[tuple[float, float, float, int, float]]]) -> None:
+                   results: dict[tuple[str, str], list[tuple[float, float, float, int, float, tuple[int, int]]]]) -> None:
     header = "user_id,login_id,first_name,last_name,email,status"
     write_lines(directory / "users.csv", header, _user_lines(users, False))
     write_lines(directory / "users-changed.csv", header, _user_lines(users, True))
@@ -183,7 +183,8 @@ async def _one_run(directory: Path, users: int, enrollments: int, courses: int, 
                     raise RuntimeError("the import process changed during the import: its CPU time is lost")
                 import_cpu = cpu_seconds(import_pid) - cpu_before if import_pid is not None else float("nan")
                 results.setdefault((kind, case), []).append(
-                    (counted / elapsed / baseline, counted / elapsed, _p99(stats), peak, bare_cpu / import_cpu))
+                    (counted / elapsed / baseline, counted / elapsed, _p99(stats), peak, bare_cpu / import_cpu,
+                     server.peak_rss_parts_kib()))
 
 
 async def run() -> None:
@@ -191,7 +192,7 @@ async def run() -> None:
     courses, sections = scaled(1_500), scaled(3_000)
     print_header(f"Nightly sync: users.csv of {users:,} rows, enrollments.csv of {enrollments:,} rows, "
                  f"new / identical / 1% changed, {RUNS} runs, {POLLERS} pollers")
-    results: dict[tuple[str, str], list[tuple[float, float, float, int, float]]] = {}
+    results: dict[tuple[str, str], list[tuple[float, float, float, int, float, tuple[int, int]]]] = {}
     for _ in range(RUNS):
         with bench_directory("nightly") as directory:
             await _one_run(directory, users, enrollments, courses, sections, results)
@@ -213,5 +214,6 @@ async def run() -> None:
                   f"CPU ratio min {min(cpu_ratios):.3f} median {statistics.median(cpu_ratios):.3f}; "
                   f"median {rates:,.0f} rows/s, {1e6 / rates:.1f} us/row; "
                   f"poll p99 max {max(r[2] for r in runs):.1f} ms (target < {POLL_P99_TARGET_MS:.0f} ms); "
-                  f"peak RSS {max(r[3] for r in runs) / 1024:.0f} MiB (target: no higher than an earlier run's)",
+                  f"peak RSS {max(r[3] for r in runs) / 1024:.0f} MiB (server {max(r[5][0] for r in runs) / 1024:.0f}"
+                  f" + import process {max(r[5][1] for r in runs) / 1024:.0f}; target: no higher than an earlier run's)",
                   flush=True)
