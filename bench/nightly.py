@@ -86,6 +86,26 @@ plus that SQL bare come to 0.13x (this morning's quiet machine: 2.2 + 5.8 bare l
 as cheap as here, or once the next batch is read while SQLite writes this one (sqlite3 releases
 the GIL in each step).
 
+Full scale, quiet machine, 2026-12-02, before and after the enrollments importer's login
+cache was packed (service/sis/importers/enrollments.py, _LoginCache), min/median of 3: users
+identical 0.209/0.226 and 0.178/0.194, enrollments identical 0.172/0.182 and 0.151/0.172,
+enrollments new 0.057/0.081 and 0.074/0.075 (three runs on the same machine spread about as
+much: users identical median 0.226, 0.200, 0.194); poll p99 max 24.7 and 18.3 ms; peak RSS,
+server + import process, users 123 (48 + 75) both times, enrollments 229 -> 156 MiB (50 +
+107). The one-process server before the import process (issue 10) peaked at 90-100 MiB for
+users and 173-174 for enrollments: the import process is a second interpreter (24 MiB idle)
+with its own SQLite page cache (cache_size 32 MiB).
+
+Where an identical re-import's time goes, full scale (300k rows), quiet machine, py-spy
+sampling the import process: users, the one-query comparison 31.5% (its result rows are read
+in the generator of ``store.sis_unchanged.unchanged_users``), the rows' own checks and
+candidate strings in Python about 15%, the ``sis_batch_id`` stamps 7.5%, reading the file
+17.6%, the WAL checkpoint 3.4%; enrollments, the comparison 44%, stamps 5%, reading 16%. So
+0.3x needs a quarter less time for users and two fifths less for enrollments. With the
+comparison, reading, stamps and checkpoint as they are (users 60%, enrollments 65% of the
+time), enrollments cannot get there at all, and users only with the rest of its Python cut
+from 40% to 15%: the comparison's index seeks must go, i.e. the stored digest described below.
+
 Dropped target: new users >= 0.14x (issue 13). A new users row writes a user, a login (five
 indexes: SIS id, login, integration id, user, account) and an e-mail channel, and two
 roll-back records. That SQL alone, with no Python around it, is at 0.10-0.145x, and no faster
