@@ -129,6 +129,7 @@ import statistics
 import time
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 from .common import (
     POLLERS, PollStats, bare_insert_rows_per_s, bench_directory, cpu_seconds, print_header,
@@ -160,13 +161,23 @@ def _enrollment_lines(count: int, users: int, sections: int, changed: bool):
         yield f",user{n % users},student,section{section},{status}"
 
 
+class _CaseRun(NamedTuple):
+    """One case of one run."""
+
+    ratio: float  # rows/s end to end over the bare loop's
+    rows_per_s: float
+    poll_p99_ms: float
+    cpu_ratio: float  # the bare loop's CPU time over the import process's
+    peak_rss_kib: tuple[int, int]  # the server's and its import process's, so far in the run
+
+
 def _p99(stats: PollStats) -> float:
     ordered = sorted(stats.latencies_ms)
     return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
 
 
 async def _one_run(directory: Path, users: int, enrollments: int, courses: int, sections: int,
-                   results: dict[tuple[str, str], list[tuple[float, float, float, int, float, tuple[int, int]]]]) -> None:
+                   results: dict[tuple[str, str], list[_CaseRun]]) -> None:
     header = "user_id,login_id,first_name,last_name,email,status"
     write_lines(directory / "users.csv", header, _user_lines(users, False))
     write_lines(directory / "users-changed.csv", header, _user_lines(users, True))
@@ -195,16 +206,16 @@ async def _one_run(directory: Path, users: int, enrollments: int, courses: int, 
                 bare_cpu = time.process_time() - bare_started
                 import_pid = server.import_process_pid()
                 cpu_before = cpu_seconds(import_pid) if import_pid is not None else 0.0
-                final, elapsed, stats, _, peak = await _import(server, path, "", "text/csv")
+                final, elapsed, stats, *_ = await _import(server, path, "", "text/csv")
                 counted = final["data"]["counts"][kind]
                 if final["workflow_state"] != "imported":
                     raise RuntimeError(f"{kind} {case}: {final['workflow_state']} {final['data']}")
                 if server.import_process_pid() != import_pid:
                     raise RuntimeError("the import process changed during the import: its CPU time is lost")
                 import_cpu = cpu_seconds(import_pid) - cpu_before if import_pid is not None else float("nan")
-                results.setdefault((kind, case), []).append(
-                    (counted / elapsed / baseline, counted / elapsed, _p99(stats), peak, bare_cpu / import_cpu,
-                     server.peak_rss_parts_kib()))
+                results.setdefault((kind, case), []).append(_CaseRun(
+                    counted / elapsed / baseline, counted / elapsed, _p99(stats), bare_cpu / import_cpu,
+                    server.peak_rss_parts_kib()))
 
 
 async def run() -> None:
@@ -212,15 +223,15 @@ async def run() -> None:
     courses, sections = scaled(1_500), scaled(3_000)
     print_header(f"Nightly sync: users.csv of {users:,} rows, enrollments.csv of {enrollments:,} rows, "
                  f"new / identical / 1% changed, {RUNS} runs, {POLLERS} pollers")
-    results: dict[tuple[str, str], list[tuple[float, float, float, int, float, tuple[int, int]]]] = {}
+    results: dict[tuple[str, str], list[_CaseRun]] = {}
     for _ in range(RUNS):
         with bench_directory("nightly") as directory:
             await _one_run(directory, users, enrollments, courses, sections, results)
     for kind in ("users", "enrollments"):
-        identical_median = statistics.median(r[0] for r in results[(kind, "identical")])
+        identical_median = statistics.median(r.ratio for r in results[(kind, "identical")])
         for case in ("new", "identical", "changed"):
             runs = results[(kind, case)]
-            ratios = [r[0] for r in runs]
+            ratios = [r.ratio for r in runs]
             median = statistics.median(ratios)
             if case == "changed":
                 target = f"target >= {0.9 * identical_median:.3f} (90% of identical)"
@@ -228,12 +239,14 @@ async def run() -> None:
                 target = f"target >= {TARGETS[(kind, case)]}"
             else:
                 target = "no target: its SQL alone is at 0.14x, see the module docs"
-            rates = statistics.median(r[1] for r in runs)
-            cpu_ratios = [r[4] for r in runs]
+            rates = statistics.median(r.rows_per_s for r in runs)
+            cpu_ratios = [r.cpu_ratio for r in runs]
+            # The run that peaked highest, both processes together, with its two parts.
+            server_kib, import_kib = max((r.peak_rss_kib for r in runs), key=sum)
             print(f"{kind:<11} {case:<9} ratio min {min(ratios):.3f} median {median:.3f} ({target}); "
                   f"CPU ratio min {min(cpu_ratios):.3f} median {statistics.median(cpu_ratios):.3f}; "
                   f"median {rates:,.0f} rows/s, {1e6 / rates:.1f} us/row; "
-                  f"poll p99 max {max(r[2] for r in runs):.1f} ms (target < {POLL_P99_TARGET_MS:.0f} ms); "
-                  f"peak RSS {max(r[3] for r in runs) / 1024:.0f} MiB (server {max(r[5][0] for r in runs) / 1024:.0f}"
-                  f" + import process {max(r[5][1] for r in runs) / 1024:.0f}; target: no higher than an earlier run's)",
+                  f"poll p99 max {max(r.poll_p99_ms for r in runs):.1f} ms (target < {POLL_P99_TARGET_MS:.0f} ms); "
+                  f"peak RSS {(server_kib + import_kib) / 1024:.0f} MiB (server {server_kib / 1024:.0f}"
+                  f" + import process {import_kib / 1024:.0f}; target: no higher than an earlier run's)",
                   flush=True)
