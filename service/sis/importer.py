@@ -30,6 +30,7 @@ from ..states import SisState
 from ..store import files as files_store
 from ..store import sis_imports as store
 from ..store.sis_objects import import_statistics
+from . import row_digests
 from .batch_mode import ROWS_PROGRESS_SHARE, BatchCleanup, CleanupAborted
 from .context import ImporterFn, ImportRun, SisOptions, SisRow
 from .diffing import diff_against_baseline
@@ -197,6 +198,7 @@ class SisImportRunner:
     ) -> None:
         """Stream one CSV through its kind's importer; file-level problems become failures."""
         importer = importer_for(csv_file.kind.name)
+        run.file_state[row_digests.HEADER_KEY] = tuple(csv_file.headers)
         batches = read_batches(csv_file, batch_rows)
         try:
             while True:

@@ -6,9 +6,12 @@ columns its kind writes, their workflow_state and their sticky fields. Such a ro
 and leaves no roll-back record; all that is left to write is the import that last saw its
 objects (``sis_batch_id``, which batch mode relies on), one ``UPDATE`` per table and batch.
 
-The comparison is always made against the objects as stored, never against a fingerprint kept
-with them: deletions, restores and SIS id changes alter objects outside any CSV. For the common
-rows it runs inside SQLite, one query per batch (and per state its rows share) with the rows
+A row the comparison finds unchanged, or one that created its objects on the plain path, leaves
+its digest on its login or enrollment (service/sis/row_digests.py); when the same record comes
+again and the digest is still there, the row is unchanged without any comparison. Deletions,
+restores, SIS id changes and sticky fields alter objects outside any CSV: triggers clear the
+digests of whatever they touch, and the row is compared again. For the common rows the
+comparison runs inside SQLite, one query per batch (and per state its rows share) with the rows
 as one bound value (store.sis_unchanged), so a re-sent row costs a few index seeks; users rows
 that query cannot judge (no name column, a non-ASCII address) are still compared here, in Python.
 
@@ -25,7 +28,9 @@ from typing import Any, Hashable, Iterable, TypeVar
 
 import orjson
 
+from ..store import sis_row_digests as digest_store
 from ..store import sis_unchanged as store
+from . import row_digests
 from .context import ImportRun, SisRow
 from .importers.common import match_status_prefix, parse_stuck
 # The users and enrollments importers' own rules, so both paths judge a row alike (module
@@ -121,7 +126,8 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
     """Take the unchanged rows out of a users.csv batch and stamp their objects.
 
     Returns the rows the full path must still apply, in their order, and how many rows were
-    taken out (they count as imported).
+    taken out (they count as imported). Rows whose login holds their digest are taken first;
+    the rows the comparison then finds unchanged leave theirs on their login for the next import.
     """
     if stickiness_options_set(run) or not rows:
         return rows, 0
@@ -131,22 +137,78 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
     repeated = (repeated_keys(sis_ids)
                 | repeated_keys([v.lower() for values in batch if (v := values.get("login_id"))])
                 | repeated_keys([v for values in batch if (v := values.get("integration_id"))]))
+    digests = row_digests.digests(run, "users", rows)
+    known = 0
+    if digests is not None:
+        rows, digests, known = _users_known_by_digest(conn, run, rows, digests, repeated)
+        if not rows:
+            return rows, known
     # The rows of a batch come from one file, but their keys are taken together to be sure.
-    other_columns = frozenset().union(*(values.keys() for values in batch)) - _USER_COLUMNS
+    other_columns = frozenset().union(*(row.values.keys() for row in rows)) - _USER_COLUMNS
     # Most re-sent rows are recognised by one query; the comparison below judges the rest.
     taken = _users_unchanged_in_one_query(conn, run, rows, other_columns, repeated)
-    if taken:
-        rows = [row for index, row in enumerate(rows) if index not in taken]
-        if not rows:
-            return rows, len(taken)
-        sis_ids = [v for row in rows if (v := row.values.get("user_id"))]
+    # The login of each row found unchanged, by the row's position in ``rows``.
+    unchanged: dict[int, int] = dict(taken)
+    remaining = [(index, row) for index, row in enumerate(rows) if index not in taken] if taken else list(enumerate(rows))
+    if remaining:
+        unchanged.update(_users_unchanged_in_python(conn, run, remaining, other_columns, repeated))
+    if not unchanged:
+        return rows, known
+    if digests is not None:
+        digest_store.stamp_with_digests(conn, "pseudonyms", (
+            (login_id, digests[index]) for index, login_id in unchanged.items()), run.import_id)
+    return [row for index, row in enumerate(rows) if index not in unchanged], known + len(unchanged)
+
+
+def _users_known_by_digest(
+    conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow], digests: list[int], repeated: set[str],
+) -> tuple[list[SisRow], list[int], int]:
+    """Take out the rows whose login holds their digest, the login and e-mail channel stamped:
+    the rows left and their digests, and how many were taken. A row naming a key another row of
+    the batch names stays."""
+    positions = [index for index, row in enumerate(rows) if row.values.get("user_id")]
+    found = digest_store.known_logins(conn, run.root_account_id, [
+        (rows[index].values["user_id"], digests[index]) for index in positions])
+    if not found:
+        return rows, digests, 0
+    known: set[int] = set()
+    logins: list[int] = []
+    channels: list[int] = []
+    for place, login_id, channel_id in found:
+        position = positions[place]
+        values = rows[position].values
+        if repeated:
+            login = values.get("login_id")
+            if (values.get("user_id") in repeated or (login and login.lower() in repeated)
+                    or values.get("integration_id") in repeated):
+                continue
+        known.add(position)
+        logins.append(login_id)
+        # A row with an e-mail was judged with the login's SIS channel (the one it names).
+        if values.get("email") and channel_id is not None:
+            channels.append(channel_id)
+    import_id = run.import_id
+    stamp_sis_batch_id(conn, "pseudonyms", logins, import_id)
+    stamp_sis_batch_id(conn, "communication_channels", channels, import_id)
+    if not known:
+        return rows, digests, 0
+    left = [index for index in range(len(rows)) if index not in known]
+    return [rows[index] for index in left], [digests[index] for index in left], len(known)
+
+
+def _users_unchanged_in_python(
+    conn: sqlite3.Connection, run: ImportRun, indexed_rows: list[tuple[int, SisRow]],
+    other_columns: frozenset[str], repeated: set[str],
+) -> dict[int, int]:
+    """The rows the one query could not judge, compared in Python, their objects stamped: the
+    login by the row's position."""
+    sis_ids = [v for _, row in indexed_rows if (v := row.values.get("user_id"))]
     stored = {
         found[0]: found
         for found in conn.execute(_LOGINS_WITH_USERS, (run.root_account_id, _json_list(dict.fromkeys(sis_ids))))
     }
-
-    candidates: list[tuple[SisRow, tuple[Any, ...], str]] = []
-    for row in rows:
+    candidates: list[tuple[int, SisRow, tuple[Any, ...], str]] = []
+    for index, row in indexed_rows:
         values = row.values
         user_sis_id = values.get("user_id")
         found = stored.get(user_sis_id)
@@ -162,20 +224,20 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
             continue
         if not _login_and_user_unchanged(values, found, login_id, integration_id, status):
             continue
-        candidates.append((row, found, status))
+        candidates.append((index, row, found, status))
     if not candidates:
-        return rows, len(taken)
+        return {}
 
-    with_email = [found[2] for row, found, _ in candidates if row.values.get("email")]
+    with_email = [found[2] for _, row, found, _ in candidates if row.values.get("email")]
     channels: dict[int, list[tuple[Any, ...]]] = {}
     if with_email:
         for channel in conn.execute(_CHANNELS, (_json_list(with_email),)):
             channels.setdefault(channel[0], []).append(channel)
-    unchanged_ids: set[int] = set()
+    unchanged: dict[int, int] = {}
     stamp_logins: list[int] = []
     stamp_channels: list[int] = []
     import_id = run.import_id
-    for row, found, status in candidates:
+    for index, row, found, status in candidates:
         email = row.values.get("email")
         if email:
             lowered = email.lower()
@@ -190,64 +252,71 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
                 stamp_channels.append(channel[1])
         if found[9] != import_id:
             stamp_logins.append(found[1])
-        unchanged_ids.add(id(row))
+        unchanged[index] = found[1]
     stamp_sis_batch_id(conn, "pseudonyms", stamp_logins, import_id)
     stamp_sis_batch_id(conn, "communication_channels", stamp_channels, import_id)
-    if not unchanged_ids:
-        return rows, len(taken)
-    return [row for row in rows if id(row) not in unchanged_ids], len(unchanged_ids) + len(taken)
+    return unchanged
+
+
+def _one_query_candidate(
+    row: SisRow, other_columns: frozenset[str], repeated: set[str] | frozenset[str], statuses: dict[str | None, Any],
+) -> tuple[Any, ...] | None:
+    """(user SIS id, login id, login state, integration id, name, sortable name, short name,
+    e-mail) of a row the one query can judge: one that names its user's name, with an ASCII
+    login and e-mail, whose own values could produce no message; else None. ``statuses``
+    memoises the status texts judged (a file names a status or two)."""
+    values = row.values
+    get = values.get
+    user_sis_id, login_id, email = get("user_id"), get("login_id"), get("email")
+    first_name, last_name, full_name = get("first_name"), get("last_name"), get("full_name")
+    if not (full_name or first_name or last_name):
+        return None  # the name would fall back on the stored one
+    # _user_row_is_clean, the common case inline: no message could come from the row's own
+    # values (the raw record holds every value, so a NUL in it is conservative).
+    if (not user_sis_id or not login_id or "\x00" in row.raw
+            or (other_columns and any(get(name) is not None for name in other_columns))):
+        return None
+    if not (login_id.isascii() and login_id.isprintable()) or len(login_id) > user_rules.MAX_LOGIN_LENGTH:
+        return None  # (a non-ASCII login is judged by the Python comparison)
+    if email is not None and not (email.isascii() and user_rules._EMAIL.match(email)):
+        return None
+    integration_id = get("integration_id")
+    if repeated and (user_sis_id in repeated or login_id.lower() in repeated or integration_id in repeated):
+        return None
+    status_text = get("status")
+    status = statuses.get(status_text, _UNKNOWN)
+    if status is _UNKNOWN:
+        status = statuses[status_text] = match_status_prefix(status_text, user_rules.STATUSES)
+    if status not in _LIVE_LOGIN_STATES:
+        return None
+    if full_name or get("sortable_name"):
+        name = user_rules.infer_name(values)
+        sortable_name = user_rules.infer_sortable_name(values, name)
+    else:  # infer_name and infer_sortable_name with first or last name only
+        name = f"{first_name or ''} {last_name or ''}"
+        sortable_name = f"{last_name or ''}, {first_name or ''}"
+    return (user_sis_id, login_id, status, integration_id, name, sortable_name, get("short_name"), email)
 
 
 def _users_unchanged_in_one_query(
     conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow], other_columns: frozenset[str],
     repeated: set[str],
-) -> set[int]:
-    """The positions of the rows one query (store.sis_unchanged) finds unchanged, their login
-    and e-mail channel stamped: rows that name their user's name, with an ASCII e-mail if any.
-    What it leaves, the caller's comparison in Python still judges."""
+) -> dict[int, int]:
+    """The rows one query (store.sis_unchanged) finds unchanged, their login and e-mail channel
+    stamped: the login by the row's position. What it leaves, the Python comparison still
+    judges."""
     skip = run.state.get(_USERS_SKIP_KEY, 0)
     if skip:
         run.state[_USERS_SKIP_KEY] = skip - 1
-        return set()
+        return {}
     candidates: list[tuple[Any, ...]] = []
-    statuses: dict[str | None, str | None] = {}  # a file names a status or two: judged once each
-    email_format = user_rules._EMAIL.match
+    statuses: dict[str | None, Any] = {}
     for index, row in enumerate(rows):
-        values = row.values
-        get = values.get
-        user_sis_id, login_id, email = get("user_id"), get("login_id"), get("email")
-        first_name, last_name, full_name = get("first_name"), get("last_name"), get("full_name")
-        if not (full_name or first_name or last_name):
-            continue  # the name would fall back on the stored one
-        # _user_row_is_clean, the common case inline: no message could come from the row's own
-        # values (the raw record holds every value, so a NUL in it is conservative).
-        if (not user_sis_id or not login_id or "\x00" in row.raw
-                or (other_columns and any(get(name) is not None for name in other_columns))):
-            continue
-        if not (login_id.isascii() and login_id.isprintable()) or len(login_id) > user_rules.MAX_LOGIN_LENGTH:
-            continue  # (a non-ASCII login is judged by the Python comparison)
-        if email is not None and not (email.isascii() and email_format(email)):
-            continue
-        integration_id = get("integration_id")
-        login_lower = login_id.lower()
-        if repeated and (user_sis_id in repeated or login_lower in repeated or integration_id in repeated):
-            continue
-        status_text = get("status")
-        status = statuses.get(status_text, _UNKNOWN)
-        if status is _UNKNOWN:
-            status = statuses[status_text] = match_status_prefix(status_text, user_rules.STATUSES)
-        if status not in _LIVE_LOGIN_STATES:
-            continue
-        if full_name or get("sortable_name"):
-            name = user_rules.infer_name(values)
-            sortable_name = user_rules.infer_sortable_name(values, name)
-        else:  # infer_name and infer_sortable_name with first or last name only
-            name = f"{first_name or ''} {last_name or ''}"
-            sortable_name = f"{last_name or ''}, {first_name or ''}"
-        candidates.append((index, user_sis_id, login_id, status, integration_id, name, sortable_name,
-                           get("short_name"), email))
+        candidate = _one_query_candidate(row, other_columns, repeated, statuses)
+        if candidate is not None:
+            candidates.append((index, *candidate))
     if not candidates:
-        return set()
+        return {}
     found = store.unchanged_users(conn, run.root_account_id, candidates)
     if not found:
         run.state[_USERS_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
@@ -255,7 +324,29 @@ def _users_unchanged_in_one_query(
     stamp_sis_batch_id(conn, "pseudonyms", (f[1] for f in found if f[2] != import_id), import_id)
     stamp_sis_batch_id(conn, "communication_channels",
                        (f[3] for f in found if f[3] is not None and f[4] != import_id), import_id)
-    return {f[0] for f in found}
+    return {f[0]: f[1] for f in found}
+
+
+class CreatedUserDigests:
+    """The digest a users row that creates its user, login and e-mail channel on the plain path
+    (users.py, _PlainCreations) leaves on its login: only a row the one query could judge gets
+    one. The query would find it unchanged, since the row wrote exactly what it compares; a later
+    row of the import that changes the objects clears the digest again."""
+
+    def __init__(self, run: ImportRun, rows: list[SisRow]) -> None:
+        self.run = run
+        self.enabled = not stickiness_options_set(run) and row_digests.HEADER_KEY in run.file_state
+        self.other_columns = frozenset().union(*(row.values.keys() for row in rows)) - _USER_COLUMNS
+        self.statuses: dict[str | None, Any] = {}
+
+    def digest(self, row: SisRow) -> int | None:
+        """The row's digest, or None (plain creations name keys no other row of the batch names)."""
+        if not self.enabled or _one_query_candidate(row, self.other_columns, _NO_KEYS, self.statuses) is None:
+            return None
+        return row_digests.digest_of(self.run, "users", row)
+
+
+_NO_KEYS: frozenset[str] = frozenset()
 
 
 def _login_and_user_unchanged(
@@ -292,57 +383,89 @@ _SKIP_KEY = "unchanged_enrollments_skip"  # see _BATCHES_SKIPPED_AFTER_A_MISS
 def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> set[int]:
     """The positions of an enrollments.csv batch's unchanged rows, their enrollments stamped.
 
-    Those rows count as imported and need nothing else (they cannot produce a message). The
-    comparison runs in one query (store.sis_unchanged); here only the row's own values are
-    checked.
+    Those rows count as imported and need nothing else (they cannot produce a message). Rows
+    whose enrollment holds their digest need no comparison; the others are compared in one
+    query (store.sis_unchanged), and those it finds leave their digests on their enrollments;
+    here only the row's own values are checked.
     """
     if stickiness_options_set(run) or not rows:
         return set()
-    skip = run.state.get(_SKIP_KEY, 0)
-    if skip:
-        run.state[_SKIP_KEY] = skip - 1
-        return set()
+    digests = row_digests.digests(run, "enrollments", rows)
     batch = [row.values for row in rows]
+    # Rows whose enrollment holds their digest: the enrollment by the row's position.
+    known: dict[int, int] = {}
+    if digests is not None:
+        positions = [index for index, values in enumerate(batch) if values.get("user_id") and values.get("section_id")]
+        known = {positions[place]: enrollment_id for place, enrollment_id in digest_store.known_enrollments(
+            conn, run.root_account_id,
+            [(batch[index]["user_id"], batch[index]["section_id"], digests[index]) for index in positions])}
     other_columns = tuple(frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS)
     # A file names a handful of roles and statuses: each is judged once per batch.
     kinds: dict[str | None, str | None] = {}
     states: dict[str | None, str | None] = {}
     candidates: list[tuple[int, str, str, str | None, str, str]] = []
-    keys: set[tuple[str, str, str]] = set()
-    repeated: set[tuple[str, str, str]] = set()
+    pairs: set[tuple[str, str]] = set()
+    repeated: set[tuple[str, str]] = set()
     full_path_users: set[str | None] = set()
     for index, values in enumerate(batch):
         get = values.get
-        user_sis_id, section_sis_id, role, status_text = get("user_id"), get("section_id"), get("role"), get("status")
-        kind = kinds.get(role, _UNKNOWN)
-        if kind is _UNKNOWN:
-            kind = kinds[role] = enrollment_rules.enrollment_type(role)
-        status = states.get(status_text, _UNKNOWN)
-        if status is _UNKNOWN:
-            status = states[status_text] = match_status_prefix(status_text, enrollment_rules.STATUSES)
-        if (not user_sis_id or not section_sis_id or kind is None or status not in _PLAIN_ENROLLMENT_STATES
-                or (other_columns and any(get(name) is not None for name in other_columns))):
-            full_path_users.add(user_sis_id)
-            if get("user_integration_id"):
-                return set()  # it may name any candidate's login: the whole batch goes the full way
-            continue
-        key = (user_sis_id, section_sis_id, kind)
-        if key in keys:
-            repeated.add(key)
+        user_sis_id, section_sis_id = get("user_id"), get("section_id")
+        # A known row passed the checks below when its digest was stored: only its key is taken.
+        if index not in known:
+            role, status_text = get("role"), get("status")
+            kind = kinds.get(role, _UNKNOWN)
+            if kind is _UNKNOWN:
+                kind = kinds[role] = enrollment_rules.enrollment_type(role)
+            status = states.get(status_text, _UNKNOWN)
+            if status is _UNKNOWN:
+                status = states[status_text] = match_status_prefix(status_text, enrollment_rules.STATUSES)
+            if (not user_sis_id or not section_sis_id or kind is None or status not in _PLAIN_ENROLLMENT_STATES
+                    or (other_columns and any(get(name) is not None for name in other_columns))):
+                full_path_users.add(user_sis_id)
+                if get("user_integration_id"):
+                    return set()  # it may name any candidate's login: the whole batch goes the full way
+                continue
+            candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))  # type: ignore[arg-type]
+        # (A user's two rows for one section, even in two roles, go the full way.)
+        pair = (user_sis_id, section_sis_id)
+        if pair in pairs:
+            repeated.add(pair)
         else:
-            keys.add(key)
-        candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))  # type: ignore[arg-type]
+            pairs.add(pair)
     # A row of the full path naming the same user could change one of the enrollments first
     # (through a course's default section); rows with the same key could disagree.
     if full_path_users or repeated:
-        candidates = [c for c in candidates
-                      if c[1] not in full_path_users and (c[1], c[2], c[4]) not in repeated]
-    if not candidates:
-        return set()
-    found = store.unchanged_enrollments(conn, run.root_account_id, candidates)
-    if not found:
-        run.state[_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
-        return set()
-    import_id = run.import_id
-    stamp_sis_batch_id(conn, "enrollments", (e_id for _, e_id, batch_id in found if batch_id != import_id), import_id)
-    return {index for index, _, _ in found}
+        candidates = [c for c in candidates if c[1] not in full_path_users and (c[1], c[2]) not in repeated]
+        known = {index: found for index, found in known.items()
+                 if (pair := (batch[index]["user_id"], batch[index]["section_id"])) not in repeated
+                 and pair[0] not in full_path_users}
+    unchanged = set(known)
+    to_stamp = list(known.values())
+    if candidates:
+        skip = run.state.get(_SKIP_KEY, 0)
+        if skip:
+            run.state[_SKIP_KEY] = skip - 1
+        else:
+            found = store.unchanged_enrollments(conn, run.root_account_id, candidates)
+            if not found:
+                run.state[_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
+            unchanged.update(index for index, *_ in found)
+            if digests is not None:  # stamped holding the rows' digests
+                digest_store.stamp_with_digests(conn, "enrollments", (
+                    (e_id, digests[index]) for index, e_id, _ in found), run.import_id)
+            else:
+                import_id = run.import_id
+                to_stamp.extend(e_id for _, e_id, batch_id in found if batch_id != import_id)
+    stamp_sis_batch_id(conn, "enrollments", to_stamp, run.import_id)
+    return unchanged
+
+
+def created_enrollment_digest(run: ImportRun, row: SisRow) -> int | None:
+    """The digest a plain row (enrollments.py, _plan_rows) that creates its enrollment leaves on
+    it: the one query would find the row unchanged, since a plain row names a live login and
+    section and writes exactly what it compares; a later row of the import that changes the
+    enrollment clears the digest again. The batch's other rows cannot have changed it first: a
+    plain row creates its enrollment only when no other row of the batch names its key."""
+    if stickiness_options_set(run):
+        return None
+    return row_digests.digest_of(run, "enrollments", row)

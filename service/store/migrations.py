@@ -554,3 +554,108 @@ UPDATE accounts SET uuid = lower(hex(randomblob(20))) WHERE uuid IS NULL;
 """
 
 MIGRATIONS.append(ACCOUNT_UUIDS)
+
+# Digests of re-sent rows (service/sis/row_digests.py): a login or enrollment keeps the 64-bit
+# digest of the users.csv or enrollments.csv row (kind, root account, header, raw record) known
+# to leave it, and what the unchanged-row comparison reads with it, exactly as they are. Kept on
+# the object itself, a digest costs a new row one more value in its INSERT; a table of digests
+# keyed by digest was measured to cost new rows 20-35 us each, its random inserts dirtying
+# most of its pages every batch. A digest is only true while nothing it depends on moves, so
+# these triggers clear it whenever a column the comparison (store/sis_unchanged.py) reads takes
+# a new value, a user gains a login or an e-mail channel, a section gains an enrollment of the
+# same user (the comparison's "no other" rules), or a section or its course changes, whoever
+# writes it: importers, restores, batch mode. Writes that leave those columns as they were
+# (sis_batch_id stamps, updated_at) keep the digests. Objects are never deleted but by the
+# reset, so there are no DELETE triggers (they would also cost the reset its truncation).
+ROW_DIGESTS = """
+ALTER TABLE pseudonyms ADD COLUMN sis_row_digest INTEGER;
+ALTER TABLE enrollments ADD COLUMN sis_row_digest INTEGER;
+
+-- (The WHEN of an insert's trigger costs a new object one seek; running its UPDATE would cost
+-- a new user 2-3 us a trigger.)
+CREATE TRIGGER sis_row_digests_login_added AFTER INSERT ON pseudonyms
+WHEN EXISTS (SELECT 1 FROM pseudonyms WHERE user_id = NEW.user_id AND id <> NEW.id)
+BEGIN
+    UPDATE pseudonyms SET sis_row_digest = NULL
+    WHERE user_id = NEW.user_id AND id <> NEW.id AND sis_row_digest IS NOT NULL;
+END;
+CREATE TRIGGER sis_row_digests_login_changed AFTER UPDATE ON pseudonyms
+WHEN NEW.user_id IS NOT OLD.user_id OR NEW.account_id IS NOT OLD.account_id
+  OR NEW.sis_user_id IS NOT OLD.sis_user_id OR NEW.unique_id IS NOT OLD.unique_id
+  OR NEW.unique_id_lower IS NOT OLD.unique_id_lower OR NEW.integration_id IS NOT OLD.integration_id
+  OR NEW.workflow_state IS NOT OLD.workflow_state
+  OR NEW.authentication_provider_id IS NOT OLD.authentication_provider_id
+  OR NEW.sis_communication_channel_id IS NOT OLD.sis_communication_channel_id
+  OR NEW.stuck_sis_fields IS NOT OLD.stuck_sis_fields
+BEGIN
+    UPDATE pseudonyms SET sis_row_digest = NULL
+    WHERE user_id IN (OLD.user_id, NEW.user_id) AND sis_row_digest IS NOT NULL;
+    UPDATE enrollments SET sis_row_digest = NULL
+    WHERE user_id IN (OLD.user_id, NEW.user_id) AND sis_row_digest IS NOT NULL;
+END;
+CREATE TRIGGER sis_row_digests_user_changed AFTER UPDATE ON users
+WHEN NEW.name IS NOT OLD.name OR NEW.sortable_name IS NOT OLD.sortable_name
+  OR NEW.short_name IS NOT OLD.short_name OR NEW.workflow_state IS NOT OLD.workflow_state
+  OR NEW.stuck_sis_fields IS NOT OLD.stuck_sis_fields
+BEGIN
+    UPDATE pseudonyms SET sis_row_digest = NULL WHERE user_id = NEW.id AND sis_row_digest IS NOT NULL;
+    -- (an enrollments row reads only its user's state)
+    UPDATE enrollments SET sis_row_digest = NULL
+    WHERE NEW.workflow_state IS NOT OLD.workflow_state AND user_id = NEW.id AND sis_row_digest IS NOT NULL;
+END;
+-- (A new login is written before the e-mail channel it names: that channel was foreseen.)
+CREATE TRIGGER sis_row_digests_channel_added AFTER INSERT ON communication_channels
+WHEN NEW.pseudonym_id IS NULL
+  OR NEW.id IS NOT (SELECT sis_communication_channel_id FROM pseudonyms WHERE id = NEW.pseudonym_id)
+BEGIN
+    UPDATE pseudonyms SET sis_row_digest = NULL
+    WHERE user_id = NEW.user_id AND sis_communication_channel_id IS NOT NEW.id AND sis_row_digest IS NOT NULL;
+END;
+CREATE TRIGGER sis_row_digests_channel_changed AFTER UPDATE ON communication_channels
+WHEN NEW.user_id IS NOT OLD.user_id OR NEW.pseudonym_id IS NOT OLD.pseudonym_id
+  OR NEW.path IS NOT OLD.path OR NEW.workflow_state IS NOT OLD.workflow_state
+BEGIN
+    UPDATE pseudonyms SET sis_row_digest = NULL
+    WHERE user_id IN (OLD.user_id, NEW.user_id) AND sis_row_digest IS NOT NULL;
+END;
+CREATE TRIGGER sis_row_digests_enrollment_added AFTER INSERT ON enrollments
+WHEN EXISTS (SELECT 1 FROM enrollments
+             WHERE course_section_id = NEW.course_section_id AND user_id = NEW.user_id AND id <> NEW.id)
+BEGIN
+    UPDATE enrollments SET sis_row_digest = NULL
+    WHERE course_section_id = NEW.course_section_id AND user_id = NEW.user_id AND id <> NEW.id
+      AND sis_row_digest IS NOT NULL;
+END;
+CREATE TRIGGER sis_row_digests_enrollment_changed AFTER UPDATE ON enrollments
+WHEN NEW.user_id IS NOT OLD.user_id OR NEW.course_id IS NOT OLD.course_id
+  OR NEW.course_section_id IS NOT OLD.course_section_id OR NEW.type IS NOT OLD.type
+  OR NEW.associated_user_id IS NOT OLD.associated_user_id
+  OR NEW.workflow_state IS NOT OLD.workflow_state OR NEW.sis_pseudonym_id IS NOT OLD.sis_pseudonym_id
+  OR NEW.start_at IS NOT OLD.start_at OR NEW.end_at IS NOT OLD.end_at
+  OR NEW.stuck_sis_fields IS NOT OLD.stuck_sis_fields
+BEGIN
+    UPDATE enrollments SET sis_row_digest = NULL
+    WHERE course_section_id = OLD.course_section_id AND user_id = OLD.user_id AND sis_row_digest IS NOT NULL;
+    UPDATE enrollments SET sis_row_digest = NULL
+    WHERE course_section_id = NEW.course_section_id AND user_id = NEW.user_id AND sis_row_digest IS NOT NULL;
+END;
+CREATE TRIGGER sis_row_digests_section_changed AFTER UPDATE ON course_sections
+WHEN NEW.root_account_id IS NOT OLD.root_account_id OR NEW.sis_source_id IS NOT OLD.sis_source_id
+  OR NEW.workflow_state IS NOT OLD.workflow_state OR NEW.course_id IS NOT OLD.course_id
+  OR NEW.nonxlist_course_id IS NOT OLD.nonxlist_course_id
+BEGIN
+    UPDATE enrollments SET sis_row_digest = NULL WHERE course_section_id = NEW.id AND sis_row_digest IS NOT NULL;
+END;
+CREATE TRIGGER sis_row_digests_course_changed AFTER UPDATE ON courses
+WHEN NEW.root_account_id IS NOT OLD.root_account_id OR NEW.sis_source_id IS NOT OLD.sis_source_id
+  OR NEW.workflow_state IS NOT OLD.workflow_state
+BEGIN
+    UPDATE enrollments SET sis_row_digest = NULL
+    WHERE course_section_id IN (
+        SELECT id FROM course_sections WHERE course_id = NEW.id
+        UNION ALL SELECT id FROM course_sections WHERE nonxlist_course_id = NEW.id)
+      AND sis_row_digest IS NOT NULL;
+END;
+"""
+
+MIGRATIONS.append(ROW_DIGESTS)

@@ -248,7 +248,7 @@ def test_identical_rows_in_one_batch_make_one_enrollment(people: Sis) -> None:
 
 
 def _enrollment_tables(sis: Sis) -> list[list[tuple]]:
-    return [[tuple(row) for row in sis.all(f"SELECT * FROM {table} ORDER BY 1, 2, 3")]
+    return [sis.rows_as_written(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
             for table in ("enrollments", "course_sections", "sis_state_changes")]
 
 

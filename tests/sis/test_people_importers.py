@@ -372,7 +372,7 @@ u5,i5,Eve,Eve,,,,,,eve@example.com,active
 
 
 def _people_tables(sis: Sis) -> list[list[tuple]]:
-    return [[tuple(row) for row in sis.all(f"SELECT * FROM {table} ORDER BY 1, 2, 3")]
+    return [sis.rows_as_written(f"SELECT * FROM {table} ORDER BY 1, 2, 3")
             for table in ("users", "pseudonyms", "communication_channels", "sis_state_changes")]
 
 

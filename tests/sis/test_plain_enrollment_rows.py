@@ -105,7 +105,7 @@ def _render(sis: Sis, result: Result, import_id: int) -> str:
     for table, order in (("enrollments", "id"), ("course_sections", "id"),
                          ("sis_state_changes", "sis_import_id, object_type, object_id")):
         lines.append(f"table {table}")
-        lines.extend("  " + json.dumps(list(row)) for row in sis.all(f"SELECT * FROM {table} ORDER BY {order}"))
+        lines.extend("  " + json.dumps(list(row)) for row in sis.rows_as_written(f"SELECT * FROM {table} ORDER BY {order}"))
     lines.append("messages")
     lines.extend(f"  {row}: {message}" for row, message in result.rows)
     lines.append("statistics " + json.dumps(sis.statistics(import_id), sort_keys=True))

@@ -145,9 +145,13 @@ def _render(conn: sqlite3.Connection, imports: list[dict[str, Any]], starts: lis
         # Every column in turn: some tables have no rowid to order by.
         order = ", ".join(str(index) for index in range(1, width + 1))
         cursor = conn.execute(f"SELECT * FROM {table} ORDER BY {order}")
-        columns = [d[0] for d in cursor.description]
+        columns_read = [d[0] for d in cursor.description]
+        columns = columns_read
+        # A row's digest (sis_row_digest) is what the importers know of re-sent rows, not what
+        # an import writes: the snapshot must not change when they learn more.
+        columns = [column for column in columns if column != "sis_row_digest"]
         for row in cursor:
-            values = dict(zip(columns, row))
+            values = {k: v for k, v in zip(columns_read, row) if k != "sis_row_digest"}
             if "uuid" in values:
                 values["uuid"] = "<uuid>"
             if table == "files":

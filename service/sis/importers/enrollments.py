@@ -297,7 +297,8 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
             if keys is None or ((key := keys[position]) not in existing and key not in repeated):
                 enrollment_id = new_id("enrollments")
                 new_rows.append((enrollment_id, root_account_id, login.user_id, section.course_id, section.id,
-                                 kind, state, login.id, now, now, import_id))
+                                 kind, state, login.id, now, now, import_id,
+                                 unchanged_rows.created_enrollment_digest(run, row)))
                 if student_changes is not None and kind == "StudentEnrollment":
                     student_changes.append(cascades.EnrollmentChange(enrollment_id, None, state))
                 continue
@@ -327,7 +328,7 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
             # The common new enrollment, which no later row of the batch reads back.
             enrollment_id = new_id("enrollments")
             new_rows.append((enrollment_id, root_account_id, plan.user_id, plan.course_id, plan.section_id,
-                             plan.type, state, plan.login_id, now, now, import_id))
+                             plan.type, state, plan.login_id, now, now, import_id, None))
             if student_changes is not None and plan.type == "StudentEnrollment":
                 student_changes.append(cascades.EnrollmentChange(enrollment_id, None, state))
         elif enrollment is None:
@@ -637,7 +638,8 @@ def _invalid_message(plan: Plan) -> str:
 
 # A new enrollment without dates, associated or source user, or section privileges.
 _NEW_ENROLLMENT_COLUMNS = ("id", "root_account_id", "user_id", "course_id", "course_section_id", "type",
-                           "workflow_state", "sis_pseudonym_id", "created_at", "updated_at", "sis_batch_id")
+                           "workflow_state", "sis_pseudonym_id", "created_at", "updated_at", "sis_batch_id",
+                           "sis_row_digest")
 
 # What the importer reads of an existing enrollment: its key, and every column a row may change.
 _EXISTING_COLUMNS = (

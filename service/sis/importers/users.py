@@ -466,7 +466,7 @@ class _PlainCreations:
                      "workflow_state", "stuck_sis_fields", "created_at", "updated_at")
     _LOGIN_COLUMNS = ("id", "account_id", "user_id", "unique_id", "unique_id_lower", "sis_user_id",
                       "integration_id", "workflow_state", "sis_communication_channel_id",
-                      "stuck_sis_fields", "created_at", "updated_at", "sis_batch_id")
+                      "stuck_sis_fields", "created_at", "updated_at", "sis_batch_id", "sis_row_digest")
     _CHANNEL_COLUMNS = ("id", "user_id", "pseudonym_id", "path", "workflow_state", "created_at",
                         "updated_at", "sis_batch_id")
     # A row with any of these takes the general path (a password digest, a pre-registered user).
@@ -491,6 +491,7 @@ class _PlainCreations:
         general = self._GENERAL_COLUMNS
         self.general_columns = tuple(
             name for name in general if any(row.values.get(name) is not None for row in rows))
+        self.digests = unchanged_rows.CreatedUserDigests(run, rows)
 
     def applies(self, values: dict[str, str | None]) -> bool:
         """Whether the row (a new user's) is created here."""
@@ -526,7 +527,8 @@ class _PlainCreations:
         unique_id = values["login_id"]
         writer.insert_values("pseudonyms", self._LOGIN_COLUMNS, (
             login_id, run.root_account_id, user_id, unique_id, unique_id.lower(), user_sis_id,
-            get("integration_id"), status, channel_id, self.login_stuck, now, now, import_id))
+            get("integration_id"), status, channel_id, self.login_stuck, now, now, import_id,
+            None if refused else self.digests.digest(row)))
         writer.record_creation("Pseudonym", login_id, status)
         if channel_id is not None:
             writer.insert_values("communication_channels", self._CHANNEL_COLUMNS, (
