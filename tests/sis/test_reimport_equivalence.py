@@ -146,10 +146,9 @@ def _render(conn: sqlite3.Connection, imports: list[dict[str, Any]], starts: lis
         order = ", ".join(str(index) for index in range(1, width + 1))
         cursor = conn.execute(f"SELECT * FROM {table} ORDER BY {order}")
         columns_read = [d[0] for d in cursor.description]
-        columns = columns_read
         # A row's digest (sis_row_digest) is what the importers know of re-sent rows, not what
         # an import writes: the snapshot must not change when they learn more.
-        columns = [column for column in columns if column != "sis_row_digest"]
+        columns = [column for column in columns_read if column != "sis_row_digest"]
         for row in cursor:
             values = {k: v for k, v in zip(columns_read, row) if k != "sis_row_digest"}
             if "uuid" in values:
