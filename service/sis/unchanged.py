@@ -166,34 +166,32 @@ def _users_known_by_digest(
     """Take out the rows whose login holds their digest, the login and e-mail channel stamped:
     the rows left and their digests, and how many were taken. A row naming a key another row of
     the batch names stays."""
-    positions = [index for index, row in enumerate(rows) if row.values.get("user_id")]
+    if repeated:
+        looked_up = [index for index, row in enumerate(rows)
+                     if (values := row.values).get("user_id") and not _names_a_repeated_key(values, repeated)]
+    else:
+        looked_up = [index for index, row in enumerate(rows) if row.values.get("user_id")]
     found = digest_store.known_logins(conn, run.root_account_id, [
-        (rows[index].values["user_id"], digests[index]) for index in positions])
+        (rows[index].values["user_id"], digests[index]) for index in looked_up])
     if not found:
         return rows, digests, 0
-    known: set[int] = set()
-    logins: list[int] = []
-    channels: list[int] = []
-    for place, login_id, channel_id in found:
-        position = positions[place]
-        values = rows[position].values
-        if repeated:
-            login = values.get("login_id")
-            if (values.get("user_id") in repeated or (login and login.lower() in repeated)
-                    or values.get("integration_id") in repeated):
-                continue
-        known.add(position)
-        logins.append(login_id)
-        # A row with an e-mail was judged with the login's SIS channel (the one it names).
-        if values.get("email") and channel_id is not None:
-            channels.append(channel_id)
     import_id = run.import_id
-    stamp_sis_batch_id(conn, "pseudonyms", logins, import_id)
-    stamp_sis_batch_id(conn, "communication_channels", channels, import_id)
-    if not known:
-        return rows, digests, 0
+    stamp_sis_batch_id(conn, "pseudonyms", [login_id for _, login_id, _ in found], import_id)
+    # A row with an e-mail was judged with the login's SIS channel (the one it names).
+    stamp_sis_batch_id(conn, "communication_channels", [
+        channel_id for place, _, channel_id in found
+        if channel_id is not None and rows[looked_up[place]].values.get("email")], import_id)
+    if len(found) == len(rows):
+        return [], [], len(found)
+    known = {looked_up[place] for place, _, _ in found}
     left = [index for index in range(len(rows)) if index not in known]
-    return [rows[index] for index in left], [digests[index] for index in left], len(known)
+    return [rows[index] for index in left], [digests[index] for index in left], len(found)
+
+
+def _names_a_repeated_key(values: dict[str, str | None], repeated: set[str]) -> bool:
+    login = values.get("login_id")
+    return (values.get("user_id") in repeated or (login is not None and login.lower() in repeated)
+            or values.get("integration_id") in repeated)
 
 
 def _users_unchanged_in_python(
@@ -392,53 +390,49 @@ def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: li
         return set()
     digests = row_digests.digests(run, "enrollments", rows)
     batch = [row.values for row in rows]
+    # (user SIS id, section SIS id) of every row: a user's two rows for one section, even in two
+    # roles, go the full way.
+    pairs = [(values.get("user_id"), values.get("section_id")) for values in batch]
+    repeated = repeated_keys(pairs)
     # Rows whose enrollment holds their digest: the enrollment by the row's position.
     known: dict[int, int] = {}
     if digests is not None:
-        positions = [index for index, values in enumerate(batch) if values.get("user_id") and values.get("section_id")]
-        known = {positions[place]: enrollment_id for place, enrollment_id in digest_store.known_enrollments(
-            conn, run.root_account_id,
-            [(batch[index]["user_id"], batch[index]["section_id"], digests[index]) for index in positions])}
+        looked_up = [index for index, (user_sis_id, section_sis_id) in enumerate(pairs)
+                     if user_sis_id and section_sis_id]
+        known = {looked_up[place]: enrollment_id for place, enrollment_id in digest_store.known_enrollments(
+            conn, run.root_account_id, [(*pairs[index], digests[index]) for index in looked_up])}
     other_columns = tuple(frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS)
     # A file names a handful of roles and statuses: each is judged once per batch.
     kinds: dict[str | None, str | None] = {}
     states: dict[str | None, str | None] = {}
     candidates: list[tuple[int, str, str, str | None, str, str]] = []
-    pairs: set[tuple[str, str]] = set()
-    repeated: set[tuple[str, str]] = set()
     full_path_users: set[str | None] = set()
-    for index, values in enumerate(batch):
+    # A known row passed the checks below when its digest was stored: only the others are checked.
+    others = [index for index in range(len(batch)) if index not in known] if known else range(len(batch))
+    for index in others:
+        values = batch[index]
         get = values.get
-        user_sis_id, section_sis_id = get("user_id"), get("section_id")
-        # A known row passed the checks below when its digest was stored: only its key is taken.
-        if index not in known:
-            role, status_text = get("role"), get("status")
-            kind = kinds.get(role, _UNKNOWN)
-            if kind is _UNKNOWN:
-                kind = kinds[role] = enrollment_rules.enrollment_type(role)
-            status = states.get(status_text, _UNKNOWN)
-            if status is _UNKNOWN:
-                status = states[status_text] = match_status_prefix(status_text, enrollment_rules.STATUSES)
-            if (not user_sis_id or not section_sis_id or kind is None or status not in _PLAIN_ENROLLMENT_STATES
-                    or (other_columns and any(get(name) is not None for name in other_columns))):
-                full_path_users.add(user_sis_id)
-                if get("user_integration_id"):
-                    return set()  # it may name any candidate's login: the whole batch goes the full way
-                continue
-            candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))  # type: ignore[arg-type]
-        # (A user's two rows for one section, even in two roles, go the full way.)
-        pair = (user_sis_id, section_sis_id)
-        if pair in pairs:
-            repeated.add(pair)
-        else:
-            pairs.add(pair)
+        user_sis_id, section_sis_id = pairs[index]
+        role, status_text = get("role"), get("status")
+        kind = kinds.get(role, _UNKNOWN)
+        if kind is _UNKNOWN:
+            kind = kinds[role] = enrollment_rules.enrollment_type(role)
+        status = states.get(status_text, _UNKNOWN)
+        if status is _UNKNOWN:
+            status = states[status_text] = match_status_prefix(status_text, enrollment_rules.STATUSES)
+        if (not user_sis_id or not section_sis_id or kind is None or status not in _PLAIN_ENROLLMENT_STATES
+                or (other_columns and any(get(name) is not None for name in other_columns))):
+            full_path_users.add(user_sis_id)
+            if get("user_integration_id"):
+                return set()  # it may name any candidate's login: the whole batch goes the full way
+            continue
+        candidates.append((index, user_sis_id, section_sis_id, get("course_id"), kind, status))  # type: ignore[arg-type]
     # A row of the full path naming the same user could change one of the enrollments first
     # (through a course's default section); rows with the same key could disagree.
     if full_path_users or repeated:
         candidates = [c for c in candidates if c[1] not in full_path_users and (c[1], c[2]) not in repeated]
         known = {index: found for index, found in known.items()
-                 if (pair := (batch[index]["user_id"], batch[index]["section_id"])) not in repeated
-                 and pair[0] not in full_path_users}
+                 if (pair := pairs[index]) not in repeated and pair[0] not in full_path_users}
     unchanged = set(known)
     to_stamp = list(known.values())
     if candidates:
