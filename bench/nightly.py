@@ -111,23 +111,42 @@ its objects on the plain path, leaves a 64-bit digest of its record on its login
 triggers clear it when anything the comparison reads changes. A re-sent row is then taken with
 its login's seek (users) or its login's, section's and enrollment's (enrollments), with no
 comparison and none of the row's own checks. Full scale, quiet machine, 2026-12-02, 3 runs
-each, main without and with the digests one after the other, min/median ratio (median us/row):
-users identical 0.147/0.165 (17.7) -> 0.157/0.218 (10.9); users 1% changed 0.132/0.156 (18.9)
--> 0.173/0.173 (12.6); enrollments identical 0.113/0.158 (15.1) -> 0.145/0.147 (13.3);
-enrollments 1% changed 0.122/0.169 (15.0) -> 0.132/0.136 (12.5); the price, on new rows: users
-0.055/0.065 (44.0) -> 0.043/0.044 (53.9), enrollments 0.043/0.056 (42.2) -> 0.035/0.036 (45.4).
-(The bare loop itself moved between 1.6 and 2.9 us/row from case to case, so compare the us/row
-figures within a case.) Of a new user's added cost, the triggers on inserts are about 4.5 us
-(60k new users in-process, min of 3: 42.9 us/row without them, 47.5 with). Poll p99 stayed
-under 18 ms, peak RSS users 126-132 MiB, enrollments 166. A first design kept the digests in a
-table of their own keyed by digest: its random inserts dirtied most of its pages every batch
-and cost new rows 20 us (users, 64.6 us/row) and 35 us (enrollments, 77.6), so the digest went
-onto the objects, where it is one more value of their INSERT. Still short of 0.3x: users need
-another third off, enrollments half. Where an identical enrollments row's importer time goes
-now (cProfile, 60k rows in-process, 11 us/row in all): the digest look-up query 3.3 us, the
-stamps and the commit 2.6, the digests themselves 1.6, the batch's conflict rules 1.1; the
-look-up with the keys split from one string (as store/sis_unchanged.py does) instead of
-``->>`` on a JSON array per row was slower, 4.0 against 2.5 us/row, measured alone.
+each, min/median ratio (median us/row), main before the digests, with them, and with the Python
+around them trimmed:
+
+=====================  ===================  ===================  ===================
+case                   before               digests              trimmed
+=====================  ===================  ===================  ===================
+users new              0.055/0.065 (44.0)   0.043/0.044 (53.9)   0.050/0.052 (41.3)
+users identical        0.147/0.165 (17.7)   0.157/0.218 (10.9)   0.211/0.217 (9.7)
+users 1% changed       0.132/0.156 (18.9)   0.173/0.173 (12.6)   0.183/0.194 (11.4)
+enrollments new        0.043/0.056 (42.2)   0.035/0.036 (45.4)   0.039/0.040 (39.2)
+enrollments identical  0.113/0.158 (15.1)   0.145/0.147 (13.3)   0.147/0.155 (11.4)
+enrollments changed    0.122/0.169 (15.0)   0.132/0.136 (12.5)   0.135/0.151 (10.8)
+=====================  ===================  ===================  ===================
+
+The bare loop itself moved between 1.4 and 2.9 us/row from case to case and run to run, so
+compare the us/row figures within a case; new rows moved by as much from run to run as the
+digests cost them. The triggers on inserts cost a new user about 4.5 us (60k new users
+in-process, min of 3: 42.9 us/row without them, 47.5 with). Poll p99 stayed under 18 ms; peak
+RSS in the last column users 124 MiB, enrollments 157 (before: 125 and 158). A first design
+kept the digests in a table of their own keyed by digest: its random inserts dirtied most of
+its pages every batch and cost new rows 20 us (users, 64.6 us/row) and 35 us (enrollments,
+77.6), so the digest went onto the objects, where it is one more value of their INSERT.
+
+The identical cases' floors, ``nightly-floors`` at full scale on the same quiet machine, CPU
+us/row (ratio to the bare loop): users bare loop 1.9, reading 2.9, importer 5.4 (0.348x), its
+SQL bare 3.9 (0.477x); enrollments bare loop 1.5, reading 2.3, importer 6.4 (0.229x), its SQL
+bare 4.4 (0.329x). End to end an import pays reading and its importer: reading plus the SQL
+alone, with no Python at all, come to 0.28x (users) and 0.22x (enrollments), under 0.3x. What
+that SQL is, replayed alone on 300k rows: the users look-up 2.0 us, each ``sis_batch_id`` stamp
+1.2-1.4 (login and channel: the stamp the issue asks to keep; stamping runs of ids with BETWEEN
+saved 0.1), the enrollments look-up 3.1-3.5 (the JSON array alone 1.5, the login 0.5, the
+section 0.6, the enrollment 1.1). Stamp and look-up in one UPDATE ... RETURNING was no faster
+(4.4-4.6 against 3.5-4.4 us/row). What could still move the floors: reading, of which csv.reader
+is 0.6 us and the per-row dict and SisRow 1.0 (a row known by its digest needs four of its
+values); an index on the enrollments' digest (one seek instead of five, at a random insert for
+every new enrollment, the cost that sank the table of digests).
 
 Dropped target: new users >= 0.14x (issue 13). A new users row writes a user, a login (five
 indexes: SIS id, login, integration id, user, account) and an e-mail channel, and two

@@ -34,6 +34,7 @@ from service.import_process import GC_THRESHOLDS
 from service.sis.context import ImportRun, SisOptions, SisRow
 from service.sis.importers import importer_for
 from service.sis.reader import inspect_csv, list_sources, read_batches
+from service.sis.row_digests import HEADER_KEY
 from service.store.accounts import ensure_root_account
 from service.store.files import insert_file
 from service.store.sis_imports import insert_sis_import
@@ -85,18 +86,20 @@ def _configure(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA {pragma}").fetchall()
 
 
-def _read(path: Path) -> tuple[list[list[SisRow]], float]:
-    """The file's batches of rows, as the import reads them, and the CPU seconds that took."""
+def _read(path: Path) -> tuple[list[list[SisRow]], float, tuple[str, ...]]:
+    """The file's batches of rows, as the import reads them, the CPU seconds that took, and the
+    file's header."""
     started = time.process_time()
     listing = list_sources(path, "csv", path.name, 100)
-    batches = [rows for rows, _ in read_batches(inspect_csv(listing.sources[0]), BATCH_ROWS)]
-    return batches, time.process_time() - started
+    csv_file = inspect_csv(listing.sources[0])
+    batches = [rows for rows, _ in read_batches(csv_file, BATCH_ROWS)]
+    return batches, time.process_time() - started, tuple(csv_file.headers)
 
 
 def _import(conn: _RecordingConnection, path: Path, kind: str, record: bool) -> tuple[int, float, float]:
     """Import a CSV with one kind's importer; returns (rows counted, CPU seconds of reading the
     file, CPU seconds of the importer)."""
-    batches, reading = _read(path)
+    batches, reading, header = _read(path)
     conn.execute("BEGIN IMMEDIATE")
     file_id = insert_file(conn, display_name=path.name, content_type="text/csv", size=0,
                           relative_path=path.name, now=NOW)
@@ -104,6 +107,7 @@ def _import(conn: _RecordingConnection, path: Path, kind: str, record: bool) -> 
                                   import_type="instructure_csv", now=NOW)
     conn.execute("COMMIT")
     run = ImportRun(import_id, 1, SisOptions(), NOW)
+    run.file_state[HEADER_KEY] = header  # as the importer does when a file starts
     importer = importer_for(kind)
     conn.log = [] if record else None
     counted, cpu = 0, 0.0
