@@ -166,13 +166,16 @@ def _users_known_by_digest(
     """Take out the rows whose login holds their digest, the login and e-mail channel stamped:
     the rows left and their digests, and how many were taken. A row naming a key another row of
     the batch names stays."""
-    if repeated:
-        looked_up = [index for index, row in enumerate(rows)
-                     if (values := row.values).get("user_id") and not _names_a_repeated_key(values, repeated)]
+    user_sis_ids = [row.values.get("user_id") for row in rows]
+    looked_up: range | list[int]
+    if not repeated and all(user_sis_ids):  # the common batch: every row is looked up
+        looked_up = range(len(rows))
+        keys = list(zip(user_sis_ids, digests))
     else:
-        looked_up = [index for index, row in enumerate(rows) if row.values.get("user_id")]
-    found = digest_store.known_logins(conn, run.root_account_id, [
-        (rows[index].values["user_id"], digests[index]) for index in looked_up])
+        looked_up = [index for index, row in enumerate(rows) if user_sis_ids[index]
+                     and not (repeated and _names_a_repeated_key(row.values, repeated))]
+        keys = [(user_sis_ids[index], digests[index]) for index in looked_up]
+    found = digest_store.known_logins(conn, run.root_account_id, keys)
     if not found:
         return rows, digests, 0
     import_id = run.import_id
