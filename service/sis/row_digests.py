@@ -46,12 +46,8 @@ def digests(run: ImportRun, kind: str, rows: Iterable[SisRow]) -> list[int] | No
 
 def digest_of(run: ImportRun, kind: str, row: SisRow) -> int | None:
     """One row's digest, or None when the file's header is not known."""
-    prefix = _prefix(run, kind)
-    if prefix is None:
-        return None
-    digest = prefix.copy()
-    digest.update(row.raw.encode())
-    return int.from_bytes(digest.digest(), "little", signed=True)
+    found = digests(run, kind, (row,))
+    return None if found is None else found[0]
 
 
 def _prefix(run: ImportRun, kind: str) -> Any:

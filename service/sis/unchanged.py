@@ -147,16 +147,21 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
     other_columns = frozenset().union(*(row.values.keys() for row in rows)) - _USER_COLUMNS
     # Most re-sent rows are recognised by one query; the comparison below judges the rest.
     taken = _users_unchanged_in_one_query(conn, run, rows, other_columns, repeated)
-    # The login of each row found unchanged, by the row's position in ``rows``.
-    unchanged: dict[int, int] = dict(taken)
+    # (login, its sis_batch_id) of each row found unchanged, by the row's position in ``rows``.
+    unchanged: dict[int, tuple[int, int | None]] = dict(taken)
     remaining = [(index, row) for index, row in enumerate(rows) if index not in taken] if taken else list(enumerate(rows))
     if remaining:
         unchanged.update(_users_unchanged_in_python(conn, run, remaining, other_columns, repeated))
     if not unchanged:
         return rows, known
+    # Their logins are stamped here, once: holding the rows' digests when there are digests.
+    import_id = run.import_id
     if digests is not None:
         digest_store.stamp_with_digests(conn, "pseudonyms", (
-            (login_id, digests[index]) for index, login_id in unchanged.items()), run.import_id)
+            (login_id, digests[index]) for index, (login_id, _) in unchanged.items()), import_id)
+    else:
+        stamp_sis_batch_id(conn, "pseudonyms", (
+            login_id for login_id, batch_id in unchanged.values() if batch_id != import_id), import_id)
     return [row for index, row in enumerate(rows) if index not in unchanged], known + len(unchanged)
 
 
@@ -200,9 +205,9 @@ def _names_a_repeated_key(values: dict[str, str | None], repeated: set[str]) -> 
 def _users_unchanged_in_python(
     conn: sqlite3.Connection, run: ImportRun, indexed_rows: list[tuple[int, SisRow]],
     other_columns: frozenset[str], repeated: set[str],
-) -> dict[int, int]:
-    """The rows the one query could not judge, compared in Python, their objects stamped: the
-    login by the row's position."""
+) -> dict[int, tuple[int, int | None]]:
+    """The rows the one query could not judge, compared in Python, their e-mail channels
+    stamped: (login, its sis_batch_id) by the row's position."""
     sis_ids = [v for _, row in indexed_rows if (v := row.values.get("user_id"))]
     stored = {
         found[0]: found
@@ -234,8 +239,7 @@ def _users_unchanged_in_python(
     if with_email:
         for channel in conn.execute(_CHANNELS, (_json_list(with_email),)):
             channels.setdefault(channel[0], []).append(channel)
-    unchanged: dict[int, int] = {}
-    stamp_logins: list[int] = []
+    unchanged: dict[int, tuple[int, int | None]] = {}
     stamp_channels: list[int] = []
     import_id = run.import_id
     for index, row, found, status in candidates:
@@ -251,10 +255,7 @@ def _users_unchanged_in_python(
                 continue
             if channel[5] != import_id:
                 stamp_channels.append(channel[1])
-        if found[9] != import_id:
-            stamp_logins.append(found[1])
-        unchanged[index] = found[1]
-    stamp_sis_batch_id(conn, "pseudonyms", stamp_logins, import_id)
+        unchanged[index] = (found[1], found[9])
     stamp_sis_batch_id(conn, "communication_channels", stamp_channels, import_id)
     return unchanged
 
@@ -302,9 +303,9 @@ def _one_query_candidate(
 def _users_unchanged_in_one_query(
     conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow], other_columns: frozenset[str],
     repeated: set[str],
-) -> dict[int, int]:
-    """The rows one query (store.sis_unchanged) finds unchanged, their login and e-mail channel
-    stamped: the login by the row's position. What it leaves, the Python comparison still
+) -> dict[int, tuple[int, int | None]]:
+    """The rows one query (store.sis_unchanged) finds unchanged, their e-mail channels stamped:
+    (login, its sis_batch_id) by the row's position. What it leaves, the Python comparison still
     judges."""
     skip = run.state.get(_USERS_SKIP_KEY, 0)
     if skip:
@@ -322,10 +323,9 @@ def _users_unchanged_in_one_query(
     if not found:
         run.state[_USERS_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
     import_id = run.import_id
-    stamp_sis_batch_id(conn, "pseudonyms", (f[1] for f in found if f[2] != import_id), import_id)
     stamp_sis_batch_id(conn, "communication_channels",
                        (f[3] for f in found if f[3] is not None and f[4] != import_id), import_id)
-    return {f[0]: f[1] for f in found}
+    return {f[0]: (f[1], f[2]) for f in found}
 
 
 class CreatedUserDigests:

@@ -14,6 +14,8 @@ from typing import Iterable
 
 import orjson
 
+from .sis_unchanged import plain_cursor
+
 _KNOWN_LOGINS = """
 SELECT j.key, p.id, p.sis_communication_channel_id
 FROM json_each(:rows) AS j
@@ -36,7 +38,7 @@ def known_logins(
 ) -> list[tuple[int, int, int | None]]:
     """(position in ``rows``, login id, its SIS e-mail channel id) of the (user SIS id, digest)
     rows whose login holds the digest."""
-    return _plain_cursor(conn).execute(_KNOWN_LOGINS, {
+    return plain_cursor(conn).execute(_KNOWN_LOGINS, {
         "rows": orjson.dumps(rows).decode(), "root": root_account_id}).fetchall()
 
 
@@ -45,7 +47,7 @@ def known_enrollments(
 ) -> list[tuple[int, int]]:
     """(position in ``rows``, enrollment id) of the (user SIS id, section SIS id, digest) rows
     whose enrollment holds the digest."""
-    return _plain_cursor(conn).execute(_KNOWN_ENROLLMENTS, {
+    return plain_cursor(conn).execute(_KNOWN_ENROLLMENTS, {
         "rows": orjson.dumps(rows).decode(), "root": root_account_id}).fetchall()
 
 
@@ -59,9 +61,3 @@ def stamp_with_digests(conn: sqlite3.Connection, table: str, digests: Iterable[t
             f" FROM json_each(:pairs) AS j WHERE {table}.id = j.value ->> 0",
             {"import": import_id, "pairs": orjson.dumps(pairs).decode()})
 
-
-def _plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """A cursor whose rows are plain tuples: a row per re-sent CSV row, read once by position."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return cursor

@@ -75,7 +75,7 @@ def unchanged_enrollments(
     for candidate in candidates:
         if SEPARATOR not in candidate[1] and SEPARATOR not in candidate[2]:
             groups.setdefault((candidate[4], candidate[5]), []).append(candidate)
-    cursor = _plain_cursor(conn)
+    cursor = plain_cursor(conn)
     found: list[tuple[int, int, int | None]] = []
     for (kind, state), group in groups.items():
         rows = _json_list(f"{c[1]}{SEPARATOR}{c[2]}" for c in group)
@@ -158,7 +158,7 @@ def unchanged_users(
             continue  # a value holds the separator: the full path judges the row
         shape = (state, integration_id is not None, short_name is not None, email is not None)
         groups.setdefault(shape, []).append((index, text))
-    cursor = _plain_cursor(conn)
+    cursor = plain_cursor(conn)
     found: list[tuple[int, int, int | None, int | None, int | None]] = []
     for (state, *given), group in groups.items():
         matches = cursor.execute(_unchanged_users_query(*given), {
@@ -171,7 +171,7 @@ def _json_list(values: Iterable[Any]) -> str:
     return orjson.dumps(list(values)).decode()
 
 
-def _plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+def plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
     """A cursor whose rows are plain tuples: a row per re-sent CSV row, read once by position."""
     cursor = conn.cursor()
     cursor.row_factory = None
