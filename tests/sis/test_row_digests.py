@@ -233,17 +233,22 @@ def test_writes_that_leave_the_compared_columns_as_they_were_keep_the_digests(pe
 
 
 def test_a_known_row_whose_key_another_row_names_takes_the_full_path(people: Sis) -> None:
-    # The later row renames alice: the re-sent first row must not be skipped, or the order of
-    # the two rows would be lost (the full path gives the later row the last word either way).
-    text = USERS.strip() + "\nu1,alice,Alicia,Smith,alice@example.com,active\n"
+    # An earlier row of the batch renames alice, then her re-sent row names her again: the
+    # full path renames her back, which a re-sent row taken by its digest would not.
+    header, *lines = USERS.strip().split("\n")
+    text = "\n".join([header, "u1,alice,Alicia,Smith,alice@example.com,active", *lines]) + "\n"
+    assert known_lines(people.conn, "user", text) == [3, 4, 5]
     assert people.load("user", text, import_id=2).count == 4
     assert people.value("SELECT name FROM users u JOIN pseudonyms p ON p.user_id = u.id"
-                        " WHERE p.sis_user_id = 'u1'") == "Alicia Smith"
+                        " WHERE p.sis_user_id = 'u1'") == "Alice Smith"
+    # The same with an enrollment deleted by an earlier row and re-sent active.
     people.load("enrollment", ENROLLMENTS, import_id=1)
-    deleted = ENROLLMENTS + "s1,u1,student,deleted\n"
-    assert people.load("enrollment", deleted, import_id=2).count == 4
+    header, *lines = ENROLLMENTS.strip().split("\n")
+    text = "\n".join([header, "s1,u1,student,deleted", *lines]) + "\n"
+    assert known_lines(people.conn, "enrollment", text) == [3, 4, 5]
+    assert people.load("enrollment", text, import_id=2).count == 4
     assert people.value("SELECT e.workflow_state FROM enrollments e JOIN pseudonyms p ON p.user_id = e.user_id"
-                        " WHERE p.sis_user_id = 'u1'") == "deleted"
+                        " WHERE p.sis_user_id = 'u1'") == "active"
 
 
 def test_a_known_enrollments_row_whose_user_the_full_path_names_takes_it_too(people: Sis) -> None:
