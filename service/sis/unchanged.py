@@ -175,12 +175,12 @@ def _users_known_by_digest(
     looked_up: range | list[int]
     if not repeated and all(user_sis_ids):  # the common batch: every row is looked up
         looked_up = range(len(rows))
-        keys = list(zip(user_sis_ids, digests))
+        found = digest_store.known_logins(conn, run.root_account_id, user_sis_ids, digests)
     else:
         looked_up = [index for index, row in enumerate(rows) if user_sis_ids[index]
                      and not (repeated and _names_a_repeated_key(row.values, repeated))]
-        keys = [(user_sis_ids[index], digests[index]) for index in looked_up]
-    found = digest_store.known_logins(conn, run.root_account_id, keys)
+        found = digest_store.known_logins(conn, run.root_account_id, [user_sis_ids[index] for index in looked_up],
+                                          [digests[index] for index in looked_up])
     if not found:
         return rows, digests, 0
     import_id = run.import_id
@@ -400,10 +400,14 @@ def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: li
     # Rows whose enrollment holds their digest: the enrollment by the row's position.
     known: dict[int, int] = {}
     if digests is not None:
-        looked_up = [index for index, (user_sis_id, section_sis_id) in enumerate(pairs)
-                     if user_sis_id and section_sis_id]
+        looked_up: range | list[int] = [index for index, (user_sis_id, section_sis_id) in enumerate(pairs)
+                                        if user_sis_id and section_sis_id]
+        if len(looked_up) == len(pairs):  # the common batch: every row is looked up
+            looked_up, keys, looked_up_digests = range(len(pairs)), pairs, digests
+        else:
+            keys, looked_up_digests = [pairs[index] for index in looked_up], [digests[index] for index in looked_up]
         known = {looked_up[place]: enrollment_id for place, enrollment_id in digest_store.known_enrollments(
-            conn, run.root_account_id, [(*pairs[index], digests[index]) for index in looked_up])}
+            conn, run.root_account_id, keys, looked_up_digests)}
     other_columns = tuple(frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS)
     # A file names a handful of roles and statuses: each is judged once per batch.
     kinds: dict[str | None, str | None] = {}
