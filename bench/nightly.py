@@ -152,6 +152,29 @@ is 0.6 us and the per-row dict and SisRow 1.0 (a row known by its digest needs f
 values); an index on the enrollments' digest (one seek instead of five, at a random insert for
 every new enrollment, the cost that sank the table of digests).
 
+Cheaper look-ups and stamps, full scale, a quiet and faster machine, 2026-12-03, main before
+and after, one after the other, min/median of 3 (median us/row): users identical 0.256/0.277
+(7.6) -> 0.314/0.319 (6.4), users 1% changed 0.220/0.226 (9.1) -> 0.274/0.276 (7.3; 90% of
+identical is 0.287), enrollments identical 0.202/0.206 (8.9) -> 0.212/0.217 (8.2), enrollments 1%
+changed 0.199/0.202 -> 0.202/0.207, new rows unchanged (users 0.057, enrollments 0.047-0.049);
+poll p99 at most 12.6 ms; peak RSS users 123-124 MiB, enrollments 157 -> 161-162 (within the
+155-161 this code spread over earlier runs). Two changes: the row-digest UPDATE triggers are
+AFTER UPDATE OF the columns their WHEN compares, so a ``sis_batch_id`` stamp runs none of them
+(a login's stamp replayed bare on 300k logins: 0.95 -> 0.56 us/row; the trigger program ran for
+every stamped row only to find nothing changed); the look-ups send only the keys and compare
+the digests in Python (users replayed bare 4.1 -> 2.6 us/row). ``nightly-floors`` after them,
+CPU us/row: enrollments identical bare loop 1.5, reading 1.9, importer 4.5 (0.326x), its SQL
+3.0 (0.491x). Of that SQL the enrollments look-up is 2.4: walking the JSON array of [user,
+section] pairs and taking both values out is 1.1 (a plain array of strings 0.44; strings
+joined with a separator and split by substr/instr 1.4, a flat array read with lead() 2.2),
+the login seek about 0.35 and the section's 0.6, the enrollment and its row the rest. Reading
+plus that SQL are 4.9 us against a 1.5 us bare loop: 0.3x for enrollments leaves no room for
+any Python at all, end to end. What is left to try: reading the next batch while SQLite runs
+this one's look-up (one step for the whole look-up, e.g. json_group_array, so that the GIL is
+free for the reader through it; the importer now runs in its own process, so the poll latency
+that made the earlier attempt lose is gone), and handing the known path only the four values
+it needs instead of each row's dict.
+
 Dropped target: new users >= 0.14x (issue 13). A new users row writes a user, a login (five
 indexes: SIS id, login, integration id, user, account) and an e-mail channel, and two
 roll-back records. That SQL alone, with no Python around it, is at 0.10-0.145x, and no faster
