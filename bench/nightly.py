@@ -158,11 +158,15 @@ and after, one after the other, min/median of 3 (median us/row): users identical
 identical is 0.287), enrollments identical 0.202/0.206 (8.9) -> 0.212/0.217 (8.2), enrollments 1%
 changed 0.199/0.202 -> 0.202/0.207, new rows unchanged (users 0.057, enrollments 0.047-0.049);
 poll p99 at most 12.6 ms; peak RSS users 123-124 MiB, enrollments 157 -> 161-162 (within the
-155-161 this code spread over earlier runs). Two changes: the row-digest UPDATE triggers are
-AFTER UPDATE OF the columns their WHEN compares, so a ``sis_batch_id`` stamp runs none of them
-(a login's stamp replayed bare on 300k logins: 0.95 -> 0.56 us/row; the trigger program ran for
-every stamped row only to find nothing changed); the look-ups send only the keys and compare
-the digests in Python (users replayed bare 4.1 -> 2.6 us/row). ``nightly-floors`` after them,
+155-161 this code spread over earlier runs). Two changes were measured together: the look-ups
+send only the keys and compare the digests in Python (users replayed bare 4.1 -> 2.6 us/row;
+on main), and the row-digest UPDATE triggers made AFTER UPDATE OF the columns their WHEN
+compares, so that a ``sis_batch_id`` stamp runs none of them (a login's stamp replayed bare on
+300k logins: 0.95 -> 0.56 us/row: the trigger program runs for every stamped row only to find
+nothing changed). The second is not on main yet: with its migration, tests/test_full_disk.py's
+import that fills the disk could no longer record its failure (COMMIT: database or disk is
+full), the import stayed "importing" and status polls timed out, a weakness of recording
+failures on a full disk that the migration's extra pages only exposed. ``nightly-floors`` with both,
 CPU us/row: enrollments identical bare loop 1.5, reading 1.9, importer 4.5 (0.326x), its SQL
 3.0 (0.491x). Of that SQL the enrollments look-up is 2.4: walking the JSON array of [user,
 section] pairs and taking both values out is 1.1 (a plain array of strings 0.44; strings
