@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 
 from service.app import create_app
@@ -142,7 +143,11 @@ async def test_an_unexpected_error_fails_the_import_without_a_traceback(client, 
     assert "Traceback" not in str(body) and body["ended_at"] is not None
 
 
-async def test_abort_while_importing_stops_the_import(client, database):
+async def test_abort_while_importing_stops_the_import(aiohttp_client, settings, database):
+    client = await aiohttp_client(create_app(dataclasses.replace(settings, enable_control=True)))
+    # Paced, so that the abort lands mid-import however fast the machine writes the rows.
+    response = await client.post("/_control/pace", json={"rows_per_second": 10000}, headers=AUTH)
+    assert response.status == 200, await response.text()
     created = await create_sis_import(client, _users_csv(30000))
     while True:
         response = await client.get(f"/api/v1/accounts/1/sis_imports/{created['id']}", headers=AUTH)
