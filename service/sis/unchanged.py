@@ -24,7 +24,7 @@ change what rows do to sticky fields, and whenever something does not match exac
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Hashable, Iterable, TypeVar
+from typing import Any, Callable, Hashable, Iterable, TypeVar
 
 import orjson
 
@@ -172,15 +172,13 @@ def _users_known_by_digest(
     the rows left and their digests, and how many were taken. A row naming a key another row of
     the batch names stays."""
     user_sis_ids = [row.values.get("user_id") for row in rows]
-    looked_up: range | list[int]
-    if not repeated and all(user_sis_ids):  # the common batch: every row is looked up
-        looked_up = range(len(rows))
-        found = digest_store.known_logins(conn, run.root_account_id, user_sis_ids, digests)
-    else:
-        looked_up = [index for index, row in enumerate(rows) if user_sis_ids[index]
-                     and not (repeated and _names_a_repeated_key(row.values, repeated))]
-        found = digest_store.known_logins(conn, run.root_account_id, [user_sis_ids[index] for index in looked_up],
-                                          [digests[index] for index in looked_up])
+
+    def wanted(index: int) -> bool:
+        return bool(user_sis_ids[index]) and not (repeated and _names_a_repeated_key(rows[index].values, repeated))
+
+    every_row = not repeated and all(user_sis_ids)
+    looked_up, keys, looked_up_digests = _to_look_up(user_sis_ids, digests, None if every_row else wanted)
+    found = digest_store.known_logins(conn, run.root_account_id, keys, looked_up_digests)
     if not found:
         return rows, digests, 0
     import_id = run.import_id
@@ -194,6 +192,17 @@ def _users_known_by_digest(
     known = {looked_up[place] for place, _, _ in found}
     left = [index for index in range(len(rows)) if index not in known]
     return [rows[index] for index in left], [digests[index] for index in left], len(found)
+
+
+def _to_look_up(
+    keys: list[Key], digests: list[int], wanted: Callable[[int], bool] | None,
+) -> tuple[range | list[int], list[Key], list[int]]:
+    """The positions of the rows whose digest is looked up, with their keys and digests: every
+    row when ``wanted`` is None (the common batch, at no cost), else the rows it wants."""
+    if wanted is None:
+        return range(len(keys)), keys, digests
+    positions = [index for index in range(len(keys)) if wanted(index)]
+    return positions, [keys[index] for index in positions], [digests[index] for index in positions]
 
 
 def _names_a_repeated_key(values: dict[str, str | None], repeated: set[str]) -> bool:
@@ -400,12 +409,11 @@ def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: li
     # Rows whose enrollment holds their digest: the enrollment by the row's position.
     known: dict[int, int] = {}
     if digests is not None:
-        looked_up: range | list[int] = [index for index, (user_sis_id, section_sis_id) in enumerate(pairs)
-                                        if user_sis_id and section_sis_id]
-        if len(looked_up) == len(pairs):  # the common batch: every row is looked up
-            looked_up, keys, looked_up_digests = range(len(pairs)), pairs, digests
-        else:
-            keys, looked_up_digests = [pairs[index] for index in looked_up], [digests[index] for index in looked_up]
+        def wanted(index: int) -> bool:
+            return bool(pairs[index][0] and pairs[index][1])
+
+        every_row = all(user_sis_id and section_sis_id for user_sis_id, section_sis_id in pairs)
+        looked_up, keys, looked_up_digests = _to_look_up(pairs, digests, None if every_row else wanted)
         known = {looked_up[place]: enrollment_id for place, enrollment_id in digest_store.known_enrollments(
             conn, run.root_account_id, keys, looked_up_digests)}
     other_columns = tuple(frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS)

@@ -231,6 +231,12 @@ def test_writes_that_leave_the_compared_columns_as_they_were_keep_the_digests(pe
     assert known_lines(people.conn, "enrollment", ENROLLMENTS) == [2, 3, 4]
 
 
+def test_a_row_whose_keys_reach_an_object_holding_another_digest_is_not_known(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    # The same keys as the stored rows, another value: their objects hold the old digests.
+    assert known_lines(people.conn, "user", USERS.replace("Alice,Smith", "Alicia,Smith")) == [3, 4]
+    assert known_lines(people.conn, "enrollment", ENROLLMENTS.replace("u1,student", "u1,ta")) == [3, 4]
+
 
 def test_a_known_row_whose_key_another_row_names_takes_the_full_path(people: Sis) -> None:
     # An earlier row of the batch renames alice, then her re-sent row names her again: the
