@@ -57,6 +57,7 @@ class TmpfsServer:
     process: subprocess.Popen
     base_url: str
     data_dir: Path  # the server's data directory as this process reaches it
+    log_path: Path  # what the server writes to stderr
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -108,24 +109,31 @@ def tmpfs_server(tmp_path: Path) -> Iterator[TmpfsServer]:
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CANVAS_IMPORTS_")}
+    # The log goes to a file, not a pipe: nobody reads a pipe until the end, and a server whose
+    # log fills a pipe's 64 KiB (an access-log line per poll) blocks on it and stops answering.
+    log_path = tmp_path / "server.log"
+    log_file = open(log_path, "w")
     process = subprocess.Popen(
         ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
          f'mount -t tmpfs -o size={DISK_BYTES},mode=0700 tmpfs "$1" && exec "$2" -m service'
          f' --port 0 --data-dir "$1/data" --token {TOKEN}',
          "sh", str(mount_point), sys.executable],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file, text=True, env=env)
     try:
         line = process.stdout.readline()
-        assert line, process.communicate(timeout=START_TIMEOUT_S)[1]
+        if not line:
+            process.communicate(timeout=START_TIMEOUT_S)
+            pytest.fail(log_path.read_text())
         # unshare and sh exec into the server: the pid is the server's.
         data_dir = Path(f"/proc/{process.pid}/root") / mount_point.relative_to("/") / "data"
-        yield TmpfsServer(process, json.loads(line)["base_url"], data_dir)
+        yield TmpfsServer(process, json.loads(line)["base_url"], data_dir, log_path)
     finally:
         if process.poll() is None:
             process.kill()
-        _, log = process.communicate(timeout=START_TIMEOUT_S)
+        process.communicate(timeout=START_TIMEOUT_S)
+        log_file.close()
         # Shown by pytest when the test fails: what the server logged, without the access log.
-        print("\n".join(line for line in log.splitlines() if "aiohttp.access" not in line))
+        print("\n".join(line for line in log_path.read_text().splitlines() if "aiohttp.access" not in line))
 
 
 def test_a_full_disk_answers_507_leaves_nothing_and_serves_again_once_there_is_room(tmpfs_server):
@@ -183,6 +191,7 @@ def test_sigterm_on_a_full_disk_still_exits(tmpfs_server):
     assert server.wait_for_import(created["id"])["workflow_state"] == "imported"
     server.fill_disk()  # the closing checkpoint has no room to copy the WAL into the database
     server.process.terminate()
-    _, stderr = server.process.communicate(timeout=EXIT_TIMEOUT_S)
+    server.process.communicate(timeout=EXIT_TIMEOUT_S)
+    stderr = server.log_path.read_text()
     assert server.process.returncode == 0, stderr
     assert "Traceback" not in stderr, stderr
