@@ -13,6 +13,7 @@ from .appkeys import DATABASE, FILE_LISTS, IMPORT_PROCESS, QUEUE, SETTINGS, UPLO
 from .auth import auth_middleware, load_or_create_token
 from .clock import utc_now
 from .db import Database
+from .disk_reserve import DiskReserve
 from .error_middleware import error_middleware
 from .file_lists import FileListCache
 from .import_process import ImportProcess
@@ -116,7 +117,8 @@ async def _queue(app: web.Application) -> AsyncIterator[None]:
     import_process = None if settings.imports_in_process else ImportProcess(settings, pace)
     kinds = job_kinds(runners, import_process.run_of if import_process is not None else None)
     queue = JobQueue(db, kinds, settings.workers, settings.queue_poll_s, pace,
-                     on_stopping=import_process.begin_stopping if import_process else None)
+                     on_stopping=import_process.begin_stopping if import_process else None,
+                     reserve=DiskReserve(settings.disk_reserve_path))
     app[QUEUE] = queue
     if import_process is not None:
         await import_process.start()

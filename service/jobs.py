@@ -26,6 +26,8 @@ from typing import Awaitable, Callable, Hashable, Iterable
 
 from .clock import utc_now
 from .db import Database
+from .disk_reserve import DiskReserve
+from .errors import is_disk_full
 
 log = logging.getLogger("canvas_imports")
 
@@ -125,7 +127,8 @@ class JobQueue:
 
     def __init__(self, db: Database, kinds: list[JobKind], workers: int, poll_s: float,
                  pace: Pace | None = None,
-                 on_stopping: Callable[[], None] | None = None) -> None:
+                 on_stopping: Callable[[], None] | None = None,
+                 reserve: DiskReserve | None = None) -> None:
         self._db = db
         self._kinds = kinds
         self._worker_count = workers
@@ -142,6 +145,10 @@ class JobQueue:
         # Told when shutdown begins, before the grace period: jobs running elsewhere than in
         # this process (an import process) learn that they are to stop.
         self._on_stopping = on_stopping
+        # Room on the disk given up to record a failure when the disk is full; taken (again)
+        # before a claim whenever it is missing.
+        self._reserve = reserve
+        self._reserve_lock = asyncio.Lock()  # one take() at a time: workers claim side by side
         # Strand -> the message its next job fails with (fail-next test control).
         self._requested_failures: dict[Hashable, str] = {}
         self._workers: list[asyncio.Task] = []
@@ -256,6 +263,7 @@ class JobQueue:
             # import inserted just behind it) sets it again, and the worker claims once more
             # instead of waiting for the next poll.
             self._wake_pending = False
+            await self._take_reserve()
             claimed = await self._db.write(self._claim_next)
             if claimed is None:
                 await self._wait_for_wake()
@@ -278,15 +286,43 @@ class JobQueue:
                 return
             except Exception as error:
                 log.exception("%s import %s failed unexpectedly", kind.name, row["id"])
-                try:
-                    await kind.fail(row, error)
-                except Exception:
-                    log.exception("could not record the failure of %s import %s",
-                                  kind.name, row["id"])
+                await self._record_failure(kind, row, error)
             finally:
                 self._busy[kind.busy_key].discard(strand)
             # The loop claims again at once: the next import of this strand, if any, is taken
             # by this worker, so no other worker needs waking.
+
+    async def _take_reserve(self) -> None:
+        if self._reserve is None or self._reserve.in_place:
+            return
+        async with self._reserve_lock:
+            if not self._reserve.in_place:
+                await asyncio.to_thread(self._reserve.take)
+
+    async def _record_failure(self, kind: JobKind, row: sqlite3.Row, error: BaseException) -> None:
+        """``kind.fail``, until it is written: a failure left unrecorded shows ``importing`` for
+        good. On a full disk the reserve is given up first; without one the write is tried again
+        every poll interval until there is room, or until shutdown (the import then runs again
+        at the next start, decision 23)."""
+        told = False
+        while True:
+            try:
+                await kind.fail(row, error)
+                return
+            except Exception as failure:
+                if not is_disk_full(failure):
+                    log.exception("could not record the failure of %s import %s",
+                                  kind.name, row["id"])
+                    return
+            if self._reserve is not None and self._reserve.release():
+                continue
+            if self._stopping:
+                return
+            if not told:
+                log.error("the disk is full: the failure of %s import %s is recorded once "
+                          "there is room", kind.name, row["id"])
+                told = True
+            await asyncio.sleep(self._poll_s)
 
     async def _wait_for_wake(self) -> None:
         """Until wake() picks this worker, or the poll interval has passed."""

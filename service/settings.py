@@ -85,6 +85,10 @@ class Settings:
         return self.data_dir / "canvas-imports.sqlite3"
 
     @property
+    def disk_reserve_path(self) -> Path:
+        return self.data_dir / "disk-reserve"
+
+    @property
     def token_file(self) -> Path:
         return self.data_dir / "token"
 
