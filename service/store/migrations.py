@@ -4,6 +4,8 @@ Never edit a migration that has shipped: append a new one. Timestamps are stored
 strings Canvas emits (UTC, ``YYYY-MM-DDTHH:MM:SSZ``); JSON columns hold orjson text.
 """
 
+import re
+
 CORE = """
 CREATE TABLE accounts (
     id INTEGER PRIMARY KEY,
@@ -659,3 +661,21 @@ END;
 """
 
 MIGRATIONS.append(ROW_DIGESTS)
+
+
+def _fired_only_by_the_columns_they_compare(script: str) -> str:
+    """The script's AFTER UPDATE triggers dropped and made again as AFTER UPDATE OF the columns
+    their WHEN compares (``NEW.c IS NOT OLD.c``), bodies unchanged: an UPDATE that writes none
+    of those columns cannot make the WHEN true, and SQLite then skips the trigger altogether."""
+    made_again = []
+    for name, table, rest in re.findall(r"CREATE TRIGGER (\w+) AFTER UPDATE ON (\w+)\n(.*?\nEND;)", script, re.S):
+        columns = ", ".join(dict.fromkeys(re.findall(r"NEW\.(\w+) IS NOT OLD\.\1\b", rest)))
+        made_again.append(f"DROP TRIGGER {name};\nCREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {table}\n{rest}\n")
+    return "\n".join(made_again)
+
+
+# A sis_batch_id stamp (an unchanged row's only write) fired the ROW_DIGESTS UPDATE triggers on
+# every row it touched, only for their WHEN to find nothing changed: 0.4 of a login's 0.95 us
+# stamp, measured bare on 300k logins. Triggers that name their columns are not run at all.
+ROW_DIGEST_TRIGGERS_BY_COLUMN = _fired_only_by_the_columns_they_compare(ROW_DIGESTS)
+MIGRATIONS.append(ROW_DIGEST_TRIGGERS_BY_COLUMN)

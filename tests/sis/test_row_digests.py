@@ -238,6 +238,26 @@ def test_a_row_whose_keys_reach_an_object_holding_another_digest_is_not_known(pe
     assert known_lines(people.conn, "enrollment", ENROLLMENTS.replace("u1,student", "u1,ta")) == [3, 4]
 
 
+def test_stamps_run_no_trigger(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    conn = people.conn
+    ids = {table: [id for (id,) in conn.execute(f"SELECT id FROM {table}")]
+           for table in ("pseudonyms", "communication_channels", "enrollments")}
+    assert [len(found) for found in ids.values()] == [3, 2, 3]  # (carol has no e-mail)
+    # SQLite traces the statement once more for every trigger program it runs for a row.
+    traced: list[str] = []
+    conn.set_trace_callback(traced.append)
+    try:
+        for table, found in ids.items():
+            unchanged.stamp_sis_batch_id(conn, table, found, 9)
+        sis_row_digests.stamp_with_digests(conn, "enrollments", ((id, 7) for id in ids["enrollments"]), 9)
+    finally:
+        conn.set_trace_callback(None)
+    assert [sql.split()[1] for sql in traced if not sql.startswith("BEGIN")] == [
+        "pseudonyms", "communication_channels", "enrollments", "enrollments"]
+    assert conn.execute("SELECT count(*) FROM enrollments WHERE sis_batch_id = 9 AND sis_row_digest = 7").fetchone()[0] == 3
+
+
 def test_a_known_row_whose_key_another_row_names_takes_the_full_path(people: Sis) -> None:
     # An earlier row of the batch renames alice, then her re-sent row names her again: the
     # full path renames her back, which a re-sent row taken by its digest would not.
