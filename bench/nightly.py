@@ -163,10 +163,16 @@ send only the keys and compare the digests in Python (users replayed bare 4.1 ->
 on main), and the row-digest UPDATE triggers made AFTER UPDATE OF the columns their WHEN
 compares, so that a ``sis_batch_id`` stamp runs none of them (a login's stamp replayed bare on
 300k logins: 0.95 -> 0.56 us/row: the trigger program runs for every stamped row only to find
-nothing changed). The second is not on main yet: with its migration, tests/test_full_disk.py's
-import that fills the disk could no longer record its failure (COMMIT: database or disk is
-full), the import stayed "importing" and status polls timed out, a weakness of recording
-failures on a full disk that the migration's extra pages only exposed. Main with the look-up change alone, the next run: users identical 0.281/0.283 (6.6 us/row), 1% changed 0.247/0.260 (90% of identical: 0.255), enrollments identical 0.215/0.226 (7.8), 1% changed 0.201/0.212 (0.203), users new 0.058, enrollments new 0.053; poll p99 at most 14.3 ms; peak RSS users 125 MiB, enrollments 157. ``nightly-floors`` with both,
+nothing changed). The second was held back a while: with its migration,
+tests/test_full_disk.py's import that fills the disk could no longer record its failure (COMMIT:
+database or disk is full) and stayed "importing"; the queue now keeps 1 MiB of the disk back
+for that write (service/disk_reserve.py), and both changes are on main. Main with both, the
+same machine, 2026-12-03: users identical 0.310/0.324 (6.7 us/row; target met), 1% changed
+0.270/0.278 (7.4; 90% of identical: 0.292, missed), enrollments identical 0.205/0.212 (8.3),
+1% changed 0.193/0.198 (0.190, met), users new 0.057, enrollments new 0.051; poll p99 at most
+10.4 ms; peak RSS users 127 MiB, enrollments 163-165 (earlier runs of the look-up change
+alone: 155-162).
+``nightly-floors`` with both,
 CPU us/row: enrollments identical bare loop 1.5, reading 1.9, importer 4.5 (0.326x), its SQL
 3.0 (0.491x). Of that SQL the enrollments look-up is 2.4: walking the JSON array of [user,
 section] pairs and taking both values out is 1.1 (a plain array of strings 0.44; strings
