@@ -47,9 +47,8 @@ class DiskReserve:
         try:
             descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
-                chunk = bytes(WRITE_CHUNK_BYTES)
-                for _ in range(0, self.size, WRITE_CHUNK_BYTES):
-                    handle.write(chunk)
+                for offset in range(0, self.size, WRITE_CHUNK_BYTES):
+                    handle.write(bytes(min(WRITE_CHUNK_BYTES, self.size - offset)))
                 handle.flush()
                 os.fsync(handle.fileno())  # the room is taken now, not at a later writeback
             os.replace(partial, self.path)

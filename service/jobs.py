@@ -145,8 +145,8 @@ class JobQueue:
         # Told when shutdown begins, before the grace period: jobs running elsewhere than in
         # this process (an import process) learn that they are to stop.
         self._on_stopping = on_stopping
-        # Room on the disk given up to record a failure when the disk is full; taken (again)
-        # before a claim whenever it is missing.
+        # Room on the disk given up to record a failure when the disk is full; taken when a
+        # worker starts and before each claimed job runs, whenever it is missing.
         self._reserve = reserve
         self._reserve_lock = asyncio.Lock()  # one take() at a time: workers claim side by side
         # Strand -> the message its next job fails with (fail-next test control).
@@ -256,6 +256,8 @@ class JobQueue:
         self._workers = []
 
     async def _work(self, claim_at_once: bool = True) -> None:
+        # At start, while the disk still has room, and again before each job (below).
+        await self._take_reserve()
         if not claim_at_once:
             await self._wait_for_wake()
         while not self._stopping:
@@ -263,11 +265,13 @@ class JobQueue:
             # import inserted just behind it) sets it again, and the worker claims once more
             # instead of waiting for the next poll.
             self._wake_pending = False
-            await self._take_reserve()
             claimed = await self._db.write(self._claim_next)
             if claimed is None:
                 await self._wait_for_wake()
                 continue
+            # Before the job, not at every poll: on a disk with no room for it, an idle queue
+            # would write and remove a reserve each poll interval.
+            await self._take_reserve()
             kind, row = claimed
             strand = kind.strand(row)
             failure = None
