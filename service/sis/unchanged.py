@@ -407,15 +407,7 @@ def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: li
     pairs = [(values.get("user_id"), values.get("section_id")) for values in batch]
     repeated = repeated_keys(pairs)
     # Rows whose enrollment holds their digest: the enrollment by the row's position.
-    known: dict[int, int] = {}
-    if digests is not None:
-        def wanted(index: int) -> bool:
-            return bool(pairs[index][0] and pairs[index][1])
-
-        every_row = all(user_sis_id and section_sis_id for user_sis_id, section_sis_id in pairs)
-        looked_up, keys, looked_up_digests = _to_look_up(pairs, digests, None if every_row else wanted)
-        known = {looked_up[place]: enrollment_id for place, enrollment_id in digest_store.known_enrollments(
-            conn, run.root_account_id, keys, looked_up_digests)}
+    known: dict[int, int] = dict(digest_store.known_enrollments(conn, digests)) if digests is not None else {}
     other_columns = tuple(frozenset().union(*(values.keys() for values in batch)) - _ENROLLMENT_COLUMNS)
     # A file names a handful of roles and statuses: each is judged once per batch.
     kinds: dict[str | None, str | None] = {}

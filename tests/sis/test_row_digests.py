@@ -29,8 +29,7 @@ def known_lines(conn: sqlite3.Connection, kind: str, text: str, root_account_id:
     if kind == "user":
         found = sis_row_digests.known_logins(conn, root_account_id, [row.values["user_id"] for row in rows], digests)
     else:
-        found = sis_row_digests.known_enrollments(conn, root_account_id, [
-            (row.values["user_id"], row.values["section_id"]) for row in rows], digests)
+        found = sis_row_digests.known_enrollments(conn, digests)
     return sorted(rows[position].line for position, *_ in found)
 
 
@@ -236,6 +235,16 @@ def test_a_row_whose_keys_reach_an_object_holding_another_digest_is_not_known(pe
     # The same keys as the stored rows, another value: their objects hold the old digests.
     assert known_lines(people.conn, "user", USERS.replace("Alice,Smith", "Alicia,Smith")) == [3, 4]
     assert known_lines(people.conn, "enrollment", ENROLLMENTS.replace("u1,student", "u1,ta")) == [3, 4]
+
+
+def test_an_enrollments_digest_two_enrollments_hold_knows_neither(people: Sis) -> None:
+    # Enrollments are found by digest alone; the triggers never leave one digest on two, but if
+    # it ever happened the row must take the full path rather than stamp either.
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    people.conn.execute("UPDATE enrollments SET sis_row_digest = (SELECT sis_row_digest FROM enrollments"
+                        " WHERE user_id = (SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1'))"
+                        " WHERE user_id = (SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u2')")
+    assert known_lines(people.conn, "enrollment", ENROLLMENTS) == [4]
 
 
 def test_stamps_run_no_trigger(people: Sis) -> None:
