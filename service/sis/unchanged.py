@@ -139,17 +139,22 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
                 | repeated_keys([v for values in batch if (v := values.get("integration_id"))]))
     digests = row_digests.digests(run, "users", rows)
     known = 0
+    # The rows the comparisons judge, with their positions in ``rows``.
+    to_compare: list[tuple[int, SisRow]]
     if digests is not None:
-        rows, digests, known = _users_known_by_digest(conn, run, rows, digests, repeated)
-        if not rows:
+        rows, digests, known, differing = _users_known_by_digest(conn, run, rows, digests, repeated)
+        if len(differing) == len(rows):
             return rows, known
+        to_compare = [(index, row) for index, row in enumerate(rows) if index not in differing]
+    else:
+        to_compare = list(enumerate(rows))
     # The rows of a batch come from one file, but their keys are taken together to be sure.
-    other_columns = frozenset().union(*(row.values.keys() for row in rows)) - _USER_COLUMNS
+    other_columns = frozenset().union(*(row.values.keys() for _, row in to_compare)) - _USER_COLUMNS
     # Most re-sent rows are recognised by one query; the comparison below judges the rest.
-    taken = _users_unchanged_in_one_query(conn, run, rows, other_columns, repeated)
+    taken = _users_unchanged_in_one_query(conn, run, to_compare, other_columns, repeated)
     # (login, its sis_batch_id) of each row found unchanged, by the row's position in ``rows``.
     unchanged: dict[int, tuple[int, int | None]] = dict(taken)
-    remaining = [(index, row) for index, row in enumerate(rows) if index not in taken] if taken else list(enumerate(rows))
+    remaining = [(index, row) for index, row in to_compare if index not in taken] if taken else to_compare
     if remaining:
         unchanged.update(_users_unchanged_in_python(conn, run, remaining, other_columns, repeated))
     if not unchanged:
@@ -167,10 +172,18 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
 
 def _users_known_by_digest(
     conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow], digests: list[int], repeated: set[str],
-) -> tuple[list[SisRow], list[int], int]:
+) -> tuple[list[SisRow], list[int], int, set[int]]:
     """Take out the rows whose login holds their digest, the login and e-mail channel stamped:
-    the rows left and their digests, and how many were taken. A row naming a key another row of
-    the batch names stays."""
+    the rows left and their digests, how many were taken, and the positions among the rows left
+    of those whose login holds another row's digest. A row naming a key another row of the batch
+    names stays.
+
+    A login holding another digest was left by that row exactly as the comparisons would find
+    it; this row's record differs, so it almost always changes something, and it goes straight
+    to the full path, which is always right (a row that differs only in, say, a status's
+    capitals writes nothing there either). Only while most of the batch is known, though: when
+    few rows are, the digests were taken with another header or quoting, the rows may well be
+    unchanged, and only the comparisons would give them digests again."""
     user_sis_ids = [row.values.get("user_id") for row in rows]
 
     def wanted(index: int) -> bool:
@@ -178,9 +191,11 @@ def _users_known_by_digest(
 
     every_row = not repeated and all(user_sis_ids)
     looked_up, keys, looked_up_digests = _to_look_up(user_sis_ids, digests, None if every_row else wanted)
-    found = digest_store.known_logins(conn, run.root_account_id, keys, looked_up_digests)
+    found, other_digests = digest_store.known_logins(conn, run.root_account_id, keys, looked_up_digests)
+    if len(found) <= len(other_digests):
+        other_digests = []
     if not found:
-        return rows, digests, 0
+        return rows, digests, 0, set()
     import_id = run.import_id
     stamp_sis_batch_id(conn, "pseudonyms", [login_id for _, login_id, _ in found], import_id)
     # A row with an e-mail was judged with the login's SIS channel (the one it names).
@@ -188,10 +203,12 @@ def _users_known_by_digest(
         channel_id for place, _, channel_id in found
         if channel_id is not None and rows[looked_up[place]].values.get("email")], import_id)
     if len(found) == len(rows):
-        return [], [], len(found)
+        return [], [], len(found), set()
     known = {looked_up[place] for place, _, _ in found}
     left = [index for index in range(len(rows)) if index not in known]
-    return [rows[index] for index in left], [digests[index] for index in left], len(found)
+    differing = {looked_up[place] for place in other_digests}
+    return ([rows[index] for index in left], [digests[index] for index in left], len(found),
+            {position for position, index in enumerate(left) if index in differing} if differing else set())
 
 
 def _to_look_up(
@@ -310,8 +327,8 @@ def _one_query_candidate(
 
 
 def _users_unchanged_in_one_query(
-    conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow], other_columns: frozenset[str],
-    repeated: set[str],
+    conn: sqlite3.Connection, run: ImportRun, indexed_rows: list[tuple[int, SisRow]],
+    other_columns: frozenset[str], repeated: set[str],
 ) -> dict[int, tuple[int, int | None]]:
     """The rows one query (store.sis_unchanged) finds unchanged, their e-mail channels stamped:
     (login, its sis_batch_id) by the row's position. What it leaves, the Python comparison still
@@ -322,7 +339,7 @@ def _users_unchanged_in_one_query(
         return {}
     candidates: list[tuple[Any, ...]] = []
     statuses: dict[str | None, Any] = {}
-    for index, row in enumerate(rows):
+    for index, row in indexed_rows:
         candidate = _one_query_candidate(row, other_columns, repeated, statuses)
         if candidate is not None:
             candidates.append((index, *candidate))

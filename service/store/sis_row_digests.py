@@ -43,13 +43,18 @@ CROSS JOIN enrollments AS e INDEXED BY enrollments_sis_row_digest ON e.sis_row_d
 
 def known_logins(
     conn: sqlite3.Connection, root_account_id: int, user_sis_ids: Sequence[str | None], digests: Sequence[int],
-) -> list[tuple[int, int, int | None]]:
+) -> tuple[list[tuple[int, int, int | None]], list[int]]:
     """(position, login id, its SIS e-mail channel id) of the rows, given by user SIS id and
-    digest, whose login holds the digest."""
-    found = plain_cursor(conn).execute(_KNOWN_LOGINS, {
-        "keys": orjson.dumps(user_sis_ids).decode(), "root": root_account_id})
-    return [(place, login_id, channel_id) for place, login_id, channel_id, digest in found
-            if digest == digests[place]]
+    digest, whose login holds the digest; and the positions of those whose login holds another."""
+    found: list[tuple[int, int, int | None]] = []
+    other_digests: list[int] = []
+    for place, login_id, channel_id, digest in plain_cursor(conn).execute(_KNOWN_LOGINS, {
+            "keys": orjson.dumps(user_sis_ids).decode(), "root": root_account_id}):
+        if digest == digests[place]:
+            found.append((place, login_id, channel_id))
+        else:
+            other_digests.append(place)
+    return found, other_digests
 
 
 def known_enrollments(conn: sqlite3.Connection, digests: Sequence[int]) -> list[tuple[int, int]]:

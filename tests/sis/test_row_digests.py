@@ -27,7 +27,7 @@ def known_lines(conn: sqlite3.Connection, kind: str, text: str, root_account_id:
     digests = row_digests.digests(run, f"{kind}s", rows)  # (the importers' names: users, enrollments)
     assert digests is not None
     if kind == "user":
-        found = sis_row_digests.known_logins(conn, root_account_id, [row.values["user_id"] for row in rows], digests)
+        found, _ = sis_row_digests.known_logins(conn, root_account_id, [row.values["user_id"] for row in rows], digests)
     else:
         found = sis_row_digests.known_enrollments(conn, digests)
     return sorted(rows[position].line for position, *_ in found)
@@ -88,6 +88,33 @@ def test_a_re_sent_file_is_taken_by_its_digests_alone(people: Sis, forbid_compar
     assert {r[0] for r in people.all("SELECT sis_batch_id FROM enrollments")} == {2}
     assert {r[0] for r in people.all("SELECT updated_at FROM pseudonyms")} == {"before"}
     assert people.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
+
+
+def test_a_users_row_whose_login_holds_another_digest_takes_the_full_path_uncompared(
+    people: Sis, forbid_comparison: Callable[[], None],
+) -> None:
+    forbid_comparison()
+    renamed = USERS.replace("Alice,Smith", "Alicia,Smith")
+    assert people.load("user", renamed, import_id=2).count == 3
+    assert people.value("SELECT name FROM users u JOIN pseudonyms p ON p.user_id = u.id WHERE p.sis_user_id = 'u1'") \
+        == "Alicia Smith"
+    assert [tuple(r) for r in people.all("SELECT sis_user_id, sis_batch_id FROM pseudonyms ORDER BY sis_user_id")] == [
+        ("u1", 2), ("u2", 2), ("u3", 2)]
+    # The rename cleared alice's digest: her row is compared next time, and gets it back.
+    assert known_lines(people.conn, "user", renamed) == [3, 4]
+
+
+def test_a_users_row_that_differs_from_its_logins_in_text_only_writes_nothing_on_the_full_path(
+    people: Sis, forbid_comparison: Callable[[], None],
+) -> None:
+    forbid_comparison()
+    people.conn.execute("UPDATE pseudonyms SET updated_at = 'before'")
+    capitals = USERS.replace("bob@example.com,active", "bob@example.com,Active")
+    assert people.load("user", capitals, import_id=2).count == 3
+    assert {r[0] for r in people.all("SELECT updated_at FROM pseudonyms")} == {"before"}
+    assert people.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
+    # Bob's login keeps the digest of the row as first sent.
+    assert known_lines(people.conn, "user", USERS) == [2, 3, 4]
 
 
 def test_rows_the_comparison_finds_unchanged_get_their_digest(sis: Sis) -> None:
@@ -351,3 +378,15 @@ def test_digests_leave_the_full_path_the_same_rows_as_the_comparison_alone(peopl
             people.load(kind, text, import_id=import_id)
         import_id += 1
     assert digest_count(people.conn) > 0
+
+
+def test_a_users_file_whose_digests_were_all_taken_with_another_header_is_compared_again(people: Sis) -> None:
+    # The same rows, their columns in another order: no login holds their digests, the
+    # comparisons find them unchanged, and they get their digests back.
+    reordered = "login_id,user_id,first_name,last_name,email,status\n" + "".join(
+        f"{login},{sis_id},{rest}\n" for sis_id, login, rest in (
+            line.split(",", 2) for line in USERS.strip().splitlines()[1:]))
+    assert known_lines(people.conn, "user", reordered) == []
+    assert people.load("user", reordered, import_id=2).count == 3
+    assert people.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
+    assert known_lines(people.conn, "user", reordered) == [2, 3, 4]
