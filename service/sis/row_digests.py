@@ -6,7 +6,9 @@ login or enrollment a 64-bit digest of what fully decides its effect: its kind, 
 the file's header and the raw record. When the same record comes again and the object its keys
 reach still holds its digest, the row is unchanged without any comparison: the ROW_DIGESTS
 migration's triggers clear a digest as soon as anything it depends on takes another value,
-whoever writes it.
+whoever writes it. That includes whatever would make the row's keys reach another object (a
+login's or a section's SIS id, an enrollment's user or section, a twin), so an enrollments row
+is looked up by its digest alone (store/sis_row_digests.py).
 
 What a digest cannot know is the rest of the batch: another row naming the same objects could
 change them first. The callers keep the comparison's rules for that (a key named twice, a user
