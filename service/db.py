@@ -181,8 +181,12 @@ class Database:
             await asyncio.wait([self._checkpoint])  # (its failure is the next checkpoint's concern)
         assert self._writer is not None
         # PASSIVE still: a reader inside an old snapshot keeps its frames, and the next write
-        # tries again.
-        await self._run(self._writer, _checkpoint, "PASSIVE")
+        # tries again. A checkpoint that fails (a full disk, with the database file to grow)
+        # must not fail the write, which may be the one recording that very failure.
+        try:
+            await self._run(self._writer, _checkpoint, "PASSIVE")
+        except sqlite3.Error as error:
+            log.warning("the write-ahead log could not be copied back yet: %s", error)
 
     def _checkpoint_in_background(self) -> None:
         """Start a PASSIVE checkpoint once the WAL has grown, unless one is running.

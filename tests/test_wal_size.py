@@ -5,6 +5,7 @@ frame copied back, and the background checkpoint is always one batch behind."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -40,4 +41,24 @@ async def test_back_to_back_writes_keep_the_wal_near_its_restart_size(
         rows = await database.read(lambda conn: conn.execute("SELECT count(*) FROM filler").fetchone()[0])
         assert rows == 60 * (BATCH_BYTES // 1000)
     finally:
+        await database.close()
+
+
+async def test_a_checkpoint_that_fails_does_not_fail_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # On a full disk the catch-up checkpoint can fail (the database file cannot grow); the
+    # write behind it, perhaps the one recording that failure, must still be tried.
+    monkeypatch.setattr(db_module, "WAL_RESTART_BYTES", 0)
+    database = Database(tmp_path / "wal.sqlite3")
+    await database.open()
+    try:
+        def no_room(conn, mode: str) -> None:  # type: ignore[no-untyped-def]
+            raise sqlite3.OperationalError("database or disk is full")
+        monkeypatch.setattr(db_module, "_checkpoint", no_room)
+        await database.write(lambda conn: conn.execute("CREATE TABLE kept (value INTEGER)"))
+        await database.write(lambda conn: conn.execute("INSERT INTO kept VALUES (1)"))
+        assert await database.read(lambda conn: conn.execute("SELECT value FROM kept").fetchone()[0]) == 1
+    finally:
+        monkeypatch.undo()
         await database.close()

@@ -237,14 +237,13 @@ class SisImportRunner:
                     run.fail(csv_file.source.name, UNEXPECTED_ERROR.format(number=number))
                     return
         finally:
-            try:
-                if reading is not None:
-                    # A generator cannot be closed while its thread still runs it.
-                    await asyncio.wait([reading])
-                    if not reading.cancelled():
-                        reading.exception()  # (retrieved: what it raised no longer matters)
-            finally:
-                batches.close()
+            if reading is not None:
+                # A generator cannot be closed while its thread still runs it. (Should this wait
+                # be cancelled too, the generator closes its file when it is collected.)
+                await asyncio.wait([reading])
+                if not reading.cancelled():
+                    reading.exception()  # (retrieved: what it raised no longer matters)
+            batches.close()
 
     async def _apply(
         self, run: ImportRun, totals: _Totals, importer: ImporterFn, csv_file: InspectedCsv,
