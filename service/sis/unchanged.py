@@ -208,7 +208,8 @@ def _users_known_by_digest(
         # Every row's login holds a digest (a nightly file with a few rows changed): the rows
         # left are those holding another, found without a pass over the whole batch.
         left = sorted(looked_up[place] for place in other_digests)
-        return [rows[index] for index in left], [digests[index] for index in left], len(found), set(range(len(left)))
+        return ([rows[index] for index in left], [digests[index] for index in left], len(found),
+                set(range(len(left))))
     known = {looked_up[place] for place, _, _ in found}
     left = [index for index in range(len(rows)) if index not in known]
     differing = {looked_up[place] for place in other_digests}

@@ -27,8 +27,8 @@ FROM json_each(:keys) AS j
 CROSS JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = j.value
 WHERE p.sis_row_digest IS NOT NULL
 """
-# An enrollments row is found by its digest alone, in the enrollments_sis_row_digest index: one seek
-# of an integer index, where reaching the enrollment through the row's keys took four (the
+# An enrollments row is found by its digest alone, in the enrollments_sis_row_digest index: one
+# seek of an integer index, where reaching the enrollment through the row's keys took four (the
 # login, the section, the enrollment and its row; 2.3 against 0.6 us/row replayed bare on 300k
 # enrollments). The triggers make that sound: whatever would make the row's keys reach another
 # enrollment (a login's or section's SIS id or user, an enrollment's section or user, a twin)

@@ -27,7 +27,8 @@ def known_lines(conn: sqlite3.Connection, kind: str, text: str, root_account_id:
     digests = row_digests.digests(run, f"{kind}s", rows)  # (the importers' names: users, enrollments)
     assert digests is not None
     if kind == "user":
-        found, _ = sis_row_digests.known_logins(conn, root_account_id, [row.values["user_id"] for row in rows], digests)
+        user_sis_ids = [row.values["user_id"] for row in rows]
+        found, _ = sis_row_digests.known_logins(conn, root_account_id, user_sis_ids, digests)
     else:
         found = sis_row_digests.known_enrollments(conn, digests)
     return sorted(rows[position].line for position, *_ in found)
@@ -96,10 +97,10 @@ def test_a_users_row_whose_login_holds_another_digest_takes_the_full_path_uncomp
     forbid_comparison()
     renamed = USERS.replace("Alice,Smith", "Alicia,Smith")
     assert people.load("user", renamed, import_id=2).count == 3
-    assert people.value("SELECT name FROM users u JOIN pseudonyms p ON p.user_id = u.id WHERE p.sis_user_id = 'u1'") \
-        == "Alicia Smith"
-    assert [tuple(r) for r in people.all("SELECT sis_user_id, sis_batch_id FROM pseudonyms ORDER BY sis_user_id")] == [
-        ("u1", 2), ("u2", 2), ("u3", 2)]
+    assert people.value("SELECT name FROM users u JOIN pseudonyms p ON p.user_id = u.id"
+                        " WHERE p.sis_user_id = 'u1'") == "Alicia Smith"
+    stamps = people.all("SELECT sis_user_id, sis_batch_id FROM pseudonyms ORDER BY sis_user_id")
+    assert [tuple(r) for r in stamps] == [("u1", 2), ("u2", 2), ("u3", 2)]
     # The rename cleared alice's digest: her row is compared next time, and gets it back.
     assert known_lines(people.conn, "user", renamed) == [3, 4]
 
