@@ -190,21 +190,25 @@ digest alone, in an index of the digests (store/sis_row_digests.py): the trigger
 a digest before the row's keys could reach another enrollment, so the four seeks through the
 keys are not needed; the look-up replayed bare on 300k enrollments: 2.3 -> 0.6 us/row, as one
 SQLite step returning json_group_array. The index costs a new enrollment its random insert:
-in-process, 300k new enrollments, importer CPU 22.0 -> 27.3 us/row. (2) The next batch is read
-while this one is written. (3) The WAL is bounded: during a long import the background
-checkpoint was always a batch behind, so the WAL never started over (1.4 GB after the 300k new
-enrollments), and the next write spent 0.4 s cutting it back: the identical enrollments import
-right after the new one paid it. Past 64 MiB the writer now lets the checkpoint finish first
-(service/db.py). Also, a users row whose login holds another row's digest skips the
-comparisons. Main with all of them, min/median of 3 (median us/row): users new 0.057/0.059
-(35.1), identical 0.312/0.314 (6.4; met), 1% changed 0.252/0.276 (7.4; 90% of identical: 0.283,
-missed), enrollments new 0.049/0.051 (31.7; missed), identical 0.310/0.320 (5.2; met), 1%
-changed 0.269/0.285 (5.6; 90% of identical: 0.288, missed); poll p99 at most 13.4 ms; peak RSS
-users 127-134 MiB, enrollments 162-163. Before (3), enrollments new 0.040/0.042 (37.9) and
-identical 0.274/0.284. Where the 1% changed users import's extra time goes, thread CPU of the
-importer: identical 0.96 s, changed 1.22-1.26 s, of which the full path for the 3,000 changed
-rows 0.18-0.20 s (60 us a row: 28 of SQL replayed bare, the rest the edit logic in Python) and
-the split around them 0.07-0.12 s; the 10% the target allows is 0.10 s.
+in-process, 300k new enrollments, importer CPU 22.0 -> 27.3 us/row. (2) The WAL is bounded:
+during a long import the background checkpoint was always a batch behind, so the WAL never
+started over (1.4 GB after the 300k new enrollments), and the next write spent 0.4 s cutting it
+back: the identical enrollments import right after the new one paid it. Past 64 MiB the writer
+now lets the checkpoint finish first (service/db.py). (3) A users row whose login holds another
+row's digest skips the comparisons. Main with the three, min/median of 3 (median us/row): users
+new 0.057/0.057 (36.1), identical 0.316/0.323 (6.4; met), 1% changed 0.282/0.283 (7.3; 90% of
+identical: 0.291, missed), enrollments new 0.051/0.051 (32.7; missed), identical 0.300/0.323
+(5.6; met), 1% changed 0.267/0.267 (6.3; 90% of identical: 0.291, missed); poll p99 at most 13.6
+ms; peak RSS users 118-124 MiB, enrollments 153. Reading the next batch while this one is
+written was tried once more (the import has its own process now) and left out: three runs with
+it, users identical 0.307-0.320, 1% changed 0.252-0.276, enrollments identical 0.302-0.320,
+changed 0.265-0.285, peak RSS users 128-134 MiB and enrollments 162, that is no faster and
+4-10 MiB more. Before (2), the identical enrollments import right after the new one measured
+0.274/0.284. Where the 1% changed users import's extra time goes, thread CPU of the importer:
+identical 0.96 s, changed 1.22-1.26 s, of which the full path for the 3,000 changed rows
+0.18-0.20 s (60 us a row: 28 of SQL replayed bare, the rest the edit logic in Python, spread
+over a dozen functions none of which takes a fifth) and the split around them 0.07-0.12 s;
+the 10% the target allows is about 0.2 s of the whole import, its Python and commits included.
 
 Dropped target: new users >= 0.14x (issue 13). A new users row writes a user, a login (five
 indexes: SIS id, login, integration id, user, account) and an e-mail channel, and two
