@@ -199,7 +199,9 @@ row's digest skips the comparisons. Main with the three, min/median of 3 (median
 new 0.057/0.057 (36.1), identical 0.316/0.323 (6.4; met), 1% changed 0.282/0.283 (7.3; 90% of
 identical: 0.291, missed), enrollments new 0.051/0.051 (32.7; missed), identical 0.300/0.323
 (5.6; met), 1% changed 0.267/0.267 (6.3; 90% of identical: 0.291, missed); poll p99 at most 13.6
-ms; peak RSS users 118-124 MiB, enrollments 153. Reading the next batch while this one is
+ms; peak RSS users 118-124 MiB, enrollments 153 (a second run of main: users identical
+0.314/0.323, 1% changed 0.278/0.287, enrollments new 0.050/0.050, identical 0.297/0.337, 1%
+changed 0.248/0.268, peak RSS 124 and 153 MiB). Reading the next batch while this one is
 written was tried once more (the import has its own process now) and left out: three runs with
 it, users identical 0.307-0.320, 1% changed 0.252-0.276, enrollments identical 0.302-0.320,
 changed 0.265-0.285, peak RSS users 128-134 MiB and enrollments 162, that is no faster and
