@@ -204,17 +204,16 @@ def _users_known_by_digest(
         if channel_id is not None and rows[looked_up[place]].values.get("email")], import_id)
     if len(found) == len(rows):
         return [], [], len(found), set()
-    if len(found) + len(other_digests) == len(rows):
+    differing = {looked_up[place] for place in other_digests}
+    if len(found) + len(differing) == len(rows):
         # Every row's login holds a digest (a nightly file with a few rows changed): the rows
         # left are those holding another, found without a pass over the whole batch.
-        left = sorted(looked_up[place] for place in other_digests)
-        return ([rows[index] for index in left], [digests[index] for index in left], len(found),
-                set(range(len(left))))
-    known = {looked_up[place] for place, _, _ in found}
-    left = [index for index in range(len(rows)) if index not in known]
-    differing = {looked_up[place] for place in other_digests}
+        left = sorted(differing)
+    else:
+        known = {looked_up[place] for place, _, _ in found}
+        left = [index for index in range(len(rows)) if index not in known]
     return ([rows[index] for index in left], [digests[index] for index in left], len(found),
-            {position for position, index in enumerate(left) if index in differing} if differing else set())
+            {position for position, index in enumerate(left) if index in differing})
 
 
 def _to_look_up(
