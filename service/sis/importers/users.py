@@ -119,11 +119,24 @@ class Logins:
         self.by_sis_id.load(column_values(rows, "user_id", "existing_user_id"))
         # Canvas compares logins case-insensitively among the ones not deleted.
         self.by_login = SisIdCache(conn, "pseudonyms", "unique_id_lower", scope, "workflow_state <> 'deleted'")
+        self._seed_logins_found_by_sis_id(rows)
         self.by_login.load(login.lower() for login in column_values(rows, "login_id"))
         self.by_integration_id = SisIdCache(conn, "pseudonyms", "integration_id", scope)
         self.by_integration_id.load(column_values(rows, "integration_id", "existing_integration_id"))
         self.users = SisIdCache(conn, "users", "id")
         self._channels: dict[int, list[dict[str, Any]]] = {}
+
+    def _seed_logins_found_by_sis_id(self, rows: list[SisRow]) -> None:
+        """A live login the row's user_id found under the row's own login_id is the one login
+        that login_id can find (the unique index on live (account_id, unique_id_lower)): the
+        re-sent rows of a nightly sync need no second look-up, and both views hold one object."""
+        by_sis_id, by_login = self.by_sis_id.get, self.by_login.put
+        for row in rows:
+            login_id = row.values.get("login_id")
+            login = by_sis_id(row.values.get("user_id"))
+            if (login is not None and login_id and login["workflow_state"] != "deleted"
+                    and login["unique_id_lower"] == login_id.lower()):
+                by_login(login["unique_id_lower"], login)
 
     def preload_users(self, logins: list[dict[str, Any] | None]) -> None:
         """Fetch the users and e-mail channels of the given logins in two queries."""
