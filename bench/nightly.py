@@ -263,7 +263,9 @@ identical re-import (0.3x, met), the course index the read endpoints' course ros
 section index every importer's look-up. Without the first two the SQL would still be about 10
 us/row (20.6 less both savings, not measured together). So no Python on top reaches 0.15x: it
 would take fewer indexes per enrollment. The issue set the target when that SQL measured 7.1
-us/row (0.20x), before the course index and the digests.
+us/row (0.20x), before the course index and the digests. The floor grows with the tables: at
+BENCH_SCALE=0.02 (6k rows) the same SQL is 10.3 us/row (0.16x), each batch's random inserts
+dirtying a few index pages instead of nearly all of them.
 """
 
 from __future__ import annotations
