@@ -127,6 +127,18 @@ def test_same_user_twice_in_a_batch_and_the_login_of_an_earlier_row(sis: Sis) ->
     assert sis.value("SELECT count(*) FROM users") == 1
 
 
+def test_a_deleted_login_does_not_stand_for_the_live_one_holding_its_login_id(sis: Sis) -> None:
+    # The row's user_id finds u1's deleted login, whose login_id u2's live login now holds: the
+    # login_id look-up must find u2's login (users.py, Logins._seed_logins_found_by_sis_id).
+    sis.load("user", "user_id,login_id,status\nu1,alice,deleted\n")
+    sis.load("user", "user_id,login_id,status\nu1,alice,deleted\nu2,alice,active\n", import_id=2)
+    result = sis.load("user", "user_id,login_id,status\nu1,alice,active\n", import_id=3)
+    assert result.count == 0
+    assert result.warnings == [
+        "An existing Canvas user with the SIS ID u2 has already claimed u1's user_id requested login information, skipping"
+    ]
+
+
 def test_password_is_kept_unless_sis_set_it(sis: Sis) -> None:
     sis.load("user", "user_id,login_id,password,status\nu1,alice,one,active\n")
     first = sis.value("SELECT crypted_password FROM pseudonyms")
