@@ -244,8 +244,10 @@ enrollments identical   1.5         2.0 (0.76)    3.1 (0.483)   1.6 (0.936)  (no
 enrollments 1% changed  1.5         1.8 (0.85)    3.9 (0.387)   2.1 (0.727)  (none)
 ======================  ==========  ===========  ============  ============  =======================
 
-A changed row's SQL alone is about 50 us (0.5 us/row over a file with 1% of its rows changed,
-users and enrollments alike): the random pages it writes (the user's row and its two
+The first run shared the machine with a stray process; a second, alone: users new SQL 22.8
+(0.088x), identical 2.7, 1% changed 3.3; enrollments new 24.2 (0.067x), identical 1.7, 1% changed
+2.3 (bare loops 2.0 and 1.5). A changed row's SQL alone is 50-60 us (0.5-0.6 us/row over a file
+with 1% of its rows changed, users and enrollments alike): the random pages it writes (the user's row and its two
 sortable-name index entries; the enrollment's digest-index entry, cleared) go into the WAL and
 are checkpointed back. Ten percent of an identical import is 50-60 us per changed row end to
 end, so for enrollments the changed rows' SQL takes nearly all of it, and their Python (the
