@@ -131,7 +131,7 @@ def test_a_deleted_login_does_not_stand_for_the_live_one_holding_its_login_id(si
     # The row's user_id finds u1's deleted login, whose login_id u2's live login now holds: the
     # login_id look-up must find u2's login (users.py, Logins._seed_logins_found_by_sis_id).
     sis.load("user", "user_id,login_id,status\nu1,alice,deleted\n")
-    sis.load("user", "user_id,login_id,status\nu1,alice,deleted\nu2,alice,active\n", import_id=2)
+    sis.load("user", "user_id,login_id,status\nu2,alice,active\n", import_id=2)
     result = sis.load("user", "user_id,login_id,status\nu1,alice,active\n", import_id=3)
     assert result.count == 0
     assert result.warnings == [
