@@ -130,13 +130,14 @@ class Logins:
         """A live login the row's user_id found under the row's own login_id is the one login
         that login_id can find (the unique index on live (account_id, unique_id_lower)): the
         re-sent rows of a nightly sync need no second look-up, and both views hold one object."""
-        by_sis_id, by_login = self.by_sis_id.get, self.by_login.put
+        found_by_sis_id, seed_by_login = self.by_sis_id.get, self.by_login.put
         for row in rows:
-            login_id = row.values.get("login_id")
-            login = by_sis_id(row.values.get("user_id"))
+            values = row.values
+            login_id = values.get("login_id")
+            login = found_by_sis_id(values.get("user_id"))  # loaded just before: no query
             if (login is not None and login_id and login["workflow_state"] != "deleted"
                     and login["unique_id_lower"] == login_id.lower()):
-                by_login(login["unique_id_lower"], login)
+                seed_by_login(login["unique_id_lower"], login)
 
     def preload_users(self, logins: list[dict[str, Any] | None]) -> None:
         """Fetch the users and e-mail channels of the given logins in two queries."""
