@@ -4,7 +4,9 @@ Integrations send the same users.csv and enrollments.csv every night with a few 
 row is *unchanged* when everything it would write is already what the stored objects hold: the
 columns its kind writes, their workflow_state and their sticky fields. Such a row needs no edit
 and leaves no roll-back record; all that is left to write is the import that last saw its
-objects (``sis_batch_id``, which batch mode relies on), one ``UPDATE`` per table and batch.
+objects (``sis_batch_id``, which batch mode relies on), one ``UPDATE`` per table and batch. An
+enrollments row whose only change is its enrollment's state (a student who dropped or finished)
+is written here too, set-based, as the full path would write it.
 
 A row the comparison finds unchanged, or one that created its objects on the plain path, leaves
 its digest on its login or enrollment (service/sis/row_digests.py); when the same record comes
@@ -30,6 +32,7 @@ import orjson
 
 from ..store import sis_row_digests as digest_store
 from ..store import sis_unchanged as store
+from ..store.sis_cascades import has_observer_links
 from . import row_digests
 from .context import ImportRun, SisRow
 from .importers.common import match_status_prefix, parse_stuck
@@ -412,13 +415,19 @@ _PLAIN_ENROLLMENT_STATES = frozenset({"active", "inactive", "completed"})
 _SKIP_KEY = "unchanged_enrollments_skip"  # see _BATCHES_SKIPPED_AFTER_A_MISS
 
 
-def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> set[int]:
-    """The positions of an enrollments.csv batch's unchanged rows, their enrollments stamped.
+def re_sent_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> set[int]:
+    """The positions of an enrollments.csv batch's re-sent rows, written here: the unchanged
+    ones with their enrollments stamped, and those that change nothing but their enrollment's
+    state, from one that deletes nothing to another, with the state moved.
 
     Those rows count as imported and need nothing else (they cannot produce a message). Rows
     whose enrollment holds their digest need no comparison; the others are compared in one
-    query (store.sis_unchanged), and those it finds leave their digests on their enrollments;
-    here only the row's own values are checked.
+    query (store.sis_unchanged), and the unchanged ones it finds leave their digests on their
+    enrollments; here only the row's own values are checked. A state that moves is written as
+    the full path writes it (store.sis_unchanged.move_enrollment_states), set-based: one
+    changed row in a hundred, a nightly file's usual share, cost as much on the full path as
+    ten re-sent ones. Not while observers are linked to students: their enrollments follow the
+    students', which the full path sees to.
     """
     if stickiness_options_set(run) or not rows:
         return set()
@@ -469,9 +478,11 @@ def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: li
         if skip:
             run.state[_SKIP_KEY] = skip - 1
         else:
-            found = store.unchanged_enrollments(conn, run.root_account_id, candidates)
-            if not found:
+            re_sent = store.re_sent_enrollments(conn, run.root_account_id, candidates)
+            if not re_sent:
                 run.state[_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
+            asked = {candidate[0]: candidate[5] for candidate in candidates}
+            found = [(index, e_id, batch_id) for index, e_id, batch_id, state in re_sent if state == asked[index]]
             unchanged.update(index for index, *_ in found)
             if digests is not None:  # stamped holding the rows' digests
                 digest_store.stamp_with_digests(conn, "enrollments", (
@@ -479,6 +490,13 @@ def unchanged_enrollment_rows(conn: sqlite3.Connection, run: ImportRun, rows: li
             else:
                 import_id = run.import_id
                 to_stamp.extend(e_id for _, e_id, batch_id in found if batch_id != import_id)
+            if len(found) < len(re_sent) and not has_observer_links(conn):
+                moves: dict[str, list[int]] = {}
+                for index, e_id, _, state in re_sent:
+                    if state != asked[index]:
+                        moves.setdefault(asked[index], []).append(e_id)
+                        unchanged.add(index)
+                store.move_enrollment_states(conn, run.import_id, run.now, moves)
     stamp_sis_batch_id(conn, "enrollments", to_stamp, run.import_id)
     return unchanged
 

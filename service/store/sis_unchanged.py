@@ -21,6 +21,8 @@ from typing import Any, Iterable
 
 import orjson
 
+from .sis_batch import STATE_CHANGE_TYPES
+
 # Joins a row's compared values, and the stored ones alike; CSV values hardly ever hold it.
 SEPARATOR = "\x1f"
 _SQL_SEPARATOR = "char(31)"
@@ -29,16 +31,17 @@ _SQL_SEPARATOR = "char(31)"
 _FIRST = f"substr(j.value, 1, instr(j.value, {_SQL_SEPARATOR}) - 1)"
 _REST = f"substr(j.value, instr(j.value, {_SQL_SEPARATOR}) + 1)"
 
-# An enrollment is unchanged when the row's login and section resolve (neither they, the user
-# nor the section's course deleted: those rows warn), exactly one enrollment has the row's key
+# An enrollment is re-sent when the row's login and section resolve (neither they, the user nor
+# the section's course deleted: those rows warn), exactly one enrollment has the row's key
 # (section, user, type, no associated user), and it already holds every value the row would
-# write: state, course, SIS login, no dates, no sticky fields (a twin is told from it by id
-# first, which the index holds: the one enrollment is not read twice). A row's string is its
-# user SIS id and its section SIS id. The course a row names beside its section is checked by the caller
-# against the section's course and the one it was cross-listed from (both returned).
+# write but perhaps its state: course, SIS login, no dates, no sticky fields, and a state that
+# deletes nothing (a twin is told from it by id first, which the index holds: the one enrollment
+# is not read twice). The row is unchanged when the state is the row's too. A row's string is
+# its user SIS id and its section SIS id. The course a row names beside its section is checked
+# by the caller against the section's course and the one it was cross-listed from (both returned).
 # (INDEXED BY: with e.course_id compared, the planner would otherwise walk the whole course.)
-_UNCHANGED_ENROLLMENTS = f"""
-SELECT j.key, e.id, e.sis_batch_id, s.course_id, s.nonxlist_course_id
+_RE_SENT_ENROLLMENTS = f"""
+SELECT j.key, e.id, e.sis_batch_id, e.workflow_state, s.course_id, s.nonxlist_course_id
 FROM json_each(:rows) AS j
 CROSS JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = {_FIRST}
 CROSS JOIN users AS u ON u.id = p.user_id
@@ -49,7 +52,7 @@ CROSS JOIN enrollments AS e INDEXED BY enrollments_section_user
 WHERE p.workflow_state <> 'deleted' AND u.workflow_state <> 'deleted'
   AND s.workflow_state <> 'deleted' AND sc.workflow_state <> 'deleted'
   AND e.associated_user_id IS NULL
-  AND e.workflow_state = :state
+  AND e.workflow_state IN ('active', 'inactive', 'completed')
   AND e.course_id = s.course_id
   AND e.sis_pseudonym_id = p.id
   AND e.start_at IS NULL AND e.end_at IS NULL
@@ -64,35 +67,65 @@ _COURSE_IDS = (
 )
 
 
-def unchanged_enrollments(
+def re_sent_enrollments(
     conn: sqlite3.Connection, root_account_id: int,
     candidates: Iterable[tuple[int, str, str, str | None, str, str]],
-) -> list[tuple[int, int, int | None]]:
-    """(row index, enrollment id, its sis_batch_id) of the candidate rows that would change
-    nothing. A candidate is (row index, user SIS id, section SIS id, course SIS id or None,
-    enrollment type, workflow state)."""
-    groups: dict[tuple[str, str], list[tuple[int, str, str, str | None, str, str]]] = {}
+) -> list[tuple[int, int, int | None, str]]:
+    """(row index, enrollment id, its sis_batch_id, its workflow_state) of the candidate rows
+    that would change nothing but, perhaps, the enrollment's state (one of the states a
+    candidate may ask for). A candidate is (row index, user SIS id, section SIS id, course SIS
+    id or None, enrollment type, workflow state)."""
+    groups: dict[str, list[tuple[int, str, str, str | None, str, str]]] = {}
     for candidate in candidates:
         if SEPARATOR not in candidate[1] and SEPARATOR not in candidate[2]:
-            groups.setdefault((candidate[4], candidate[5]), []).append(candidate)
+            groups.setdefault(candidate[4], []).append(candidate)
     cursor = plain_cursor(conn)
-    found: list[tuple[int, int, int | None]] = []
-    for (kind, state), group in groups.items():
+    found: list[tuple[int, int, int | None, str]] = []
+    for kind, group in groups.items():
         rows = _json_list(f"{c[1]}{SEPARATOR}{c[2]}" for c in group)
-        matches = cursor.execute(_UNCHANGED_ENROLLMENTS, {
-            "rows": rows, "root": root_account_id, "type": kind, "state": state}).fetchall()
+        matches = cursor.execute(_RE_SENT_ENROLLMENTS, {"rows": rows, "root": root_account_id, "type": kind}).fetchall()
         named = {c[3] for c in group if c[3] is not None}
         courses: dict[str, set[int]] = {}
         if named:
             for sis_id, course_id in cursor.execute(_COURSE_IDS, (root_account_id, _json_list(named))):
                 courses.setdefault(sis_id, set()).add(course_id)
-        for position, enrollment_id, batch_id, course_id, nonxlist_course_id in matches:
+        for position, enrollment_id, batch_id, state, course_id, nonxlist_course_id in matches:
             candidate = group[position]
             course_sis_id = candidate[3]
             if course_sis_id is not None and not ({course_id, nonxlist_course_id} & courses.get(course_sis_id, set())):
                 continue
-            found.append((candidate[0], enrollment_id, batch_id))
+            found.append((candidate[0], enrollment_id, batch_id, state))
     return found
+
+
+def move_enrollment_states(
+    conn: sqlite3.Connection, import_id: int, now: str, moves: dict[str, list[int]],
+) -> None:
+    """Give enrollments a new state, ``moves`` holding the ids for each, with the roll-back
+    records the full path writes for such an edit: one ``INSERT ... SELECT`` and one ``UPDATE``
+    per state, the records first, while the enrollments still hold their previous states.
+
+    What the full path writes for a row whose only change is its enrollment's state (ObjectEdit
+    and BatchWriter.update in importers/enrollments.py): the state, ``sis_batch_id`` and
+    ``updated_at``, and a record that keeps the previous state a record of this import already
+    holds (store.sis_batch.record_state_changes).
+    """
+    for state in sorted(moves):
+        ids = _json_list(moves[state])
+        conn.execute(
+            "INSERT INTO sis_state_changes (sis_import_id, object_type, object_id, previous_state,"
+            " new_state, batch_mode_delete) SELECT ?, ?, id, workflow_state, ?, 0 FROM enrollments"
+            " WHERE id IN (SELECT value FROM json_each(?))"
+            " ON CONFLICT (sis_import_id, object_type, object_id) DO UPDATE SET"
+            " new_state = excluded.new_state,"
+            " batch_mode_delete = max(batch_mode_delete, excluded.batch_mode_delete)",
+            (import_id, STATE_CHANGE_TYPES["enrollments"], state, ids),
+        )
+        conn.execute(
+            "UPDATE enrollments SET workflow_state = ?, sis_batch_id = ?, updated_at = ?"
+            " WHERE id IN (SELECT value FROM json_each(?))",
+            (state, import_id, now, ids),
+        )
 
 
 # A login and its user are unchanged when the row's SIS id finds the login, its user has no

@@ -48,7 +48,7 @@ def forbid_comparison(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
 
     def forbid() -> None:
         monkeypatch.setattr(unchanged.store, "unchanged_users", refuse)
-        monkeypatch.setattr(unchanged.store, "unchanged_enrollments", refuse)
+        monkeypatch.setattr(unchanged.store, "re_sent_enrollments", refuse)
     return forbid
 
 
@@ -323,7 +323,7 @@ def test_a_known_enrollments_row_whose_user_the_full_path_names_takes_it_too(peo
     run.file_state[row_digests.HEADER_KEY] = sis_header(text)
     rows = sis_rows(text)
     people.conn.execute("BEGIN IMMEDIATE")
-    taken = unchanged.unchanged_enrollment_rows(people.conn, run, rows)
+    taken = unchanged.re_sent_enrollment_rows(people.conn, run, rows)
     people.conn.execute("ROLLBACK")
     assert sorted(rows[index].line for index in taken) == [3, 4]
 
@@ -342,7 +342,7 @@ def _left_for_the_full_path(conn: sqlite3.Connection, kind: str, text: str, dige
         if kind == "user":
             left, _ = unchanged.split_unchanged_users(conn, run, rows)
             return [row.line for row in left]
-        taken = unchanged.unchanged_enrollment_rows(conn, run, rows)
+        taken = unchanged.re_sent_enrollment_rows(conn, run, rows)
         return [row.line for index, row in enumerate(rows) if index not in taken]
     finally:
         conn.execute("ROLLBACK")

@@ -1,15 +1,19 @@
-"""Re-sent rows recognised as unchanged (service/sis/unchanged.py): which rows qualify, and what
-is still written for them. That the result equals the full path's is the snapshot test's job
+"""Re-sent rows recognised as unchanged, or as moving only an enrollment's state
+(service/sis/unchanged.py): which rows qualify, and what is still written for them. That the result equals the full path's is the snapshot test's job
 (test_reimport_equivalence.py); these tests prove the shortcut is taken, and where it is not."""
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
+
+import pytest
 
 from service.sis.context import ImportRun, SisOptions
 from service.store import sis_unchanged
-from service.sis.unchanged import split_unchanged_users, unchanged_enrollment_rows
-from tests.sis.helpers import NOW, USERS, Sis, sis_rows
+from service.sis import unchanged
+from service.sis.unchanged import re_sent_enrollment_rows, split_unchanged_users
+from tests.sis.helpers import COURSES, NOW, SECTIONS, USERS, Sis, fresh_database, sis_rows
 
 
 def split(conn: sqlite3.Connection, text: str, import_id: int = 2, **options: bool) -> tuple[list[int], int]:
@@ -85,7 +89,7 @@ def split_enrollments(conn: sqlite3.Connection, text: str, import_id: int = 2,
     run = run or ImportRun(import_id, 1, SisOptions(**options), NOW)
     conn.execute("BEGIN IMMEDIATE")
     rows = sis_rows(text)
-    unchanged = unchanged_enrollment_rows(conn, run, rows)
+    unchanged = re_sent_enrollment_rows(conn, run, rows)
     conn.execute("COMMIT")
     return [row.line for index, row in enumerate(rows) if index not in unchanged], len(unchanged)
 
@@ -94,18 +98,81 @@ def test_re_sent_enrollments_are_found_in_one_query_and_stamped(people: Sis) -> 
     people.load("enrollment", ENROLLMENTS, import_id=1)
     assert split_enrollments(people.conn, ENROLLMENTS) == ([], 3)
     assert {r[0] for r in people.all("SELECT sis_batch_id FROM enrollments")} == {2}
-    # The course named beside the section must be the section's; a changed state, role, a
-    # deletion, an unknown user or section, a column not compared: the full path.
+    # The course named beside the section must be the section's; a changed role, a deletion,
+    # an unknown user or section, a column not compared: the full path (a changed state is
+    # moved here, see below).
     with_course = ENROLLMENTS.replace("section_id,", "course_id,section_id,").replace("\ns1,", "\nc1,s1,").replace("\ns2,", "\nc1,s2,")
     assert split_enrollments(people.conn, with_course) == ([4], 2)
-    text = (ENROLLMENTS.replace("s1,u1,student,active", "s1,u1,student,inactive")
-            .replace("s1,u2,teacher,active", "s1,u2,ta,active")
-            + "s2,nobody,student,active\nnowhere,somebody,student,active\n")
-    assert split_enrollments(people.conn, text) == ([2, 3, 5, 6], 1)
+    text = ENROLLMENTS.replace("s1,u2,teacher,active", "s1,u2,ta,active") + (
+        "s2,nobody,student,active\nnowhere,somebody,student,active\n")
+    assert split_enrollments(people.conn, text) == ([3, 5, 6], 2)
     assert split_enrollments(people.conn, ENROLLMENTS.replace("s2,u3,student,active", "s2,u3,student,deleted")) == ([4], 2)
     dated = ENROLLMENTS.replace("status\n", "status,start_date\n").replace("active\n", "active,\n", 2).replace(
         "s2,u3,student,active\n", "s2,u3,student,active,2030-01-01\n")
     assert split_enrollments(people.conn, dated) == ([4], 2)
+
+
+STATES_MOVED = (ENROLLMENTS.replace("s1,u1,student,active", "s1,u1,student,inactive")
+                .replace("s2,u3,student,active", "s2,u3,student,completed"))
+
+
+def test_re_sent_enrollments_whose_only_change_is_their_state_are_moved_with_their_roll_back_records(
+        people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    people.conn.execute("UPDATE enrollments SET updated_at = 'before'")
+    assert split_enrollments(people.conn, STATES_MOVED) == ([], 3)
+    assert [tuple(r) for r in people.all(
+        "SELECT p.sis_user_id, e.workflow_state, e.sis_batch_id, e.updated_at FROM enrollments e"
+        " JOIN pseudonyms p ON p.user_id = e.user_id ORDER BY e.id")] == [
+        ("u1", "inactive", 2, NOW), ("u2", "active", 2, "before"), ("u3", "completed", 2, NOW)]
+    assert people.changed(2) == {"Enrollment": {"deactivated": 1, "concluded": 1}}
+    assert [tuple(r) for r in people.all(
+        "SELECT object_type, previous_state, new_state, batch_mode_delete FROM sis_state_changes"
+        " WHERE sis_import_id = 2 ORDER BY object_id")] == [
+        ("Enrollment", "active", "inactive", 0), ("Enrollment", "active", "completed", 0)]
+    # Moved back by the same import: its records keep the state before it.
+    assert split_enrollments(people.conn, ENROLLMENTS) == ([], 3)
+    assert {tuple(r) for r in people.all(
+        "SELECT previous_state, new_state FROM sis_state_changes WHERE sis_import_id = 2")} == {("active", "active")}
+
+
+def _import_in_two_databases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[tuple[str, str]]) -> list[list[list[tuple]]]:
+    """Every enrollment and roll-back record after each of ``files`` (kind, text), imported
+    once with state moves set-based and once with the full path taking them."""
+    results = []
+    for full_path in (False, True):
+        if full_path:  # as when observers are linked: every changed row goes the full way
+            monkeypatch.setattr(unchanged, "has_observer_links", lambda conn: True)
+        with fresh_database(tmp_path / f"full-{full_path}.sqlite3") as conn:
+            sis = Sis(conn)
+            after = []
+            for import_id, (kind, text) in enumerate(files, start=100):
+                sis.load(kind, text, import_id=import_id)
+                after.append([sis.rows_as_written("SELECT * FROM enrollments ORDER BY id"),
+                              sis.rows_as_written("SELECT * FROM sis_state_changes ORDER BY sis_import_id, object_id"),
+                              [tuple(sorted(sis.statistics(import_id)["Enrollment"].items()))]])
+            results.append(after)
+    return results
+
+
+def test_a_state_moved_set_based_leaves_what_the_full_path_leaves(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = [("user", USERS), ("course", COURSES), ("section", SECTIONS), ("enrollment", ENROLLMENTS),
+             ("enrollment", STATES_MOVED), ("enrollment", STATES_MOVED.replace("inactive", "completed")),
+             ("enrollment", ENROLLMENTS)]
+    moved, full = _import_in_two_databases(tmp_path, monkeypatch, files)
+    assert moved == full
+    assert moved[4][0] != moved[3][0]  # (the states did move)
+
+
+def test_with_observers_linked_or_from_a_deleted_enrollment_a_changed_state_takes_the_full_path(people: Sis) -> None:
+    people.load("enrollment", ENROLLMENTS, import_id=1)
+    people.load("user_observer", "observer_id,student_id,status\nu2,u3,active\n", import_id=1)
+    assert split_enrollments(people.conn, STATES_MOVED) == ([2, 4], 1)
+    people.load("user_observer", "observer_id,student_id,status\nu2,u3,deleted\n", import_id=3)
+    people.conn.execute("UPDATE enrollments SET workflow_state = 'deleted' WHERE course_section_id = "
+                        "(SELECT id FROM course_sections WHERE sis_source_id = 's2')")
+    assert split_enrollments(people.conn, STATES_MOVED) == ([4], 2)
 
 
 def test_enrollments_of_a_user_the_full_path_also_names_take_the_full_path(people: Sis) -> None:

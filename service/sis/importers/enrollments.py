@@ -254,8 +254,9 @@ def import_enrollments(conn: sqlite3.Connection, run: ImportRun, file: str, rows
     refs = run.state.get("enrollment_references")
     if refs is None:
         refs = run.state["enrollment_references"] = _References()
-    # Re-sent rows recognised in one query: their enrollments are stamped already.
-    unchanged = unchanged_rows.unchanged_enrollment_rows(conn, run, rows)
+    # Re-sent rows recognised in one query: their enrollments are stamped (or their states
+    # moved) already.
+    unchanged = unchanged_rows.re_sent_enrollment_rows(conn, run, rows)
     # Every column a row of the batch has (a short row lacks the last ones).
     columns = frozenset().union(*map(dict.keys, [row.values for row in rows]))
     refs.load(conn, run.root_account_id, columns,
