@@ -4,9 +4,10 @@ Integrations send the same users.csv and enrollments.csv every night with a few 
 row is *unchanged* when everything it would write is already what the stored objects hold: the
 columns its kind writes, their workflow_state and their sticky fields. Such a row needs no edit
 and leaves no roll-back record; all that is left to write is the import that last saw its
-objects (``sis_batch_id``, which batch mode relies on), one ``UPDATE`` per table and batch. An
-enrollments row whose only change is its enrollment's state (a student who dropped or finished)
-is written here too, set-based, as the full path would write it.
+objects (``sis_batch_id``, which batch mode relies on), one ``UPDATE`` per table and batch. The
+usual changes of a nightly file are written here too, set-based, as the full path would write
+them: a users row whose only change is its user's names, an enrollments row whose only change
+is its enrollment's state (a student who dropped or finished).
 
 A row the comparison finds unchanged, or one that created its objects on the plain path, leaves
 its digest on its login or enrollment (service/sis/row_digests.py); when the same record comes
@@ -125,12 +126,13 @@ def _user_row_is_clean(row: SisRow, other_columns: frozenset[str]) -> bool:
     return not email or user_rules._EMAIL.match(email) is not None
 
 
-def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> tuple[list[SisRow], int]:
-    """Take the unchanged rows out of a users.csv batch and stamp their objects.
+def split_re_sent_users(conn: sqlite3.Connection, run: ImportRun, rows: list[SisRow]) -> tuple[list[SisRow], int]:
+    """Take the re-sent rows out of a users.csv batch: stamp the objects of the unchanged ones,
+    and rename the users of those whose only change is their user's names.
 
     Returns the rows the full path must still apply, in their order, and how many rows were
     taken out (they count as imported). Rows whose login holds their digest are taken first;
-    the rows the comparison then finds unchanged leave theirs on their login for the next import.
+    the rows the comparison then takes leave theirs on their login for the next import.
     """
     if stickiness_options_set(run) or not rows:
         return rows, 0
@@ -142,22 +144,22 @@ def split_unchanged_users(conn: sqlite3.Connection, run: ImportRun, rows: list[S
                 | repeated_keys([v for values in batch if (v := values.get("integration_id"))]))
     digests = row_digests.digests(run, "users", rows)
     known = 0
-    # The rows the comparisons judge, with their positions in ``rows``.
-    to_compare: list[tuple[int, SisRow]]
+    differing: set[int] = set()
     if digests is not None:
         rows, digests, known, differing = _users_known_by_digest(conn, run, rows, digests, repeated)
-        if len(differing) == len(rows):
+        if not rows:
             return rows, known
-        to_compare = [(index, row) for index, row in enumerate(rows) if index not in differing]
-    else:
-        to_compare = list(enumerate(rows))
+    # The rows the comparisons judge, with their positions in ``rows``.
+    to_compare = list(enumerate(rows))
     # The rows of a batch come from one file, but their keys are taken together to be sure.
     other_columns = frozenset().union(*(row.values.keys() for _, row in to_compare)) - _USER_COLUMNS
-    # Most re-sent rows are recognised by one query; the comparison below judges the rest.
-    taken = _users_unchanged_in_one_query(conn, run, to_compare, other_columns, repeated)
-    # (login, its sis_batch_id) of each row found unchanged, by the row's position in ``rows``.
+    # Most re-sent rows are recognised by one query; the comparison below judges the rest, but
+    # for rows whose login holds another row's digest (see _users_known_by_digest).
+    taken = _users_re_sent_in_one_query(conn, run, to_compare, other_columns, repeated)
+    # (login, its sis_batch_id) of each row taken, by the row's position in ``rows``.
     unchanged: dict[int, tuple[int, int | None]] = dict(taken)
-    remaining = [(index, row) for index, row in to_compare if index not in taken] if taken else to_compare
+    remaining = ([(index, row) for index, row in to_compare if index not in taken and index not in differing]
+                 if taken or differing else to_compare)
     if remaining:
         unchanged.update(_users_unchanged_in_python(conn, run, remaining, other_columns, repeated))
     if not unchanged:
@@ -182,9 +184,11 @@ def _users_known_by_digest(
     names stays.
 
     A login holding another digest was left by that row exactly as the comparisons would find
-    it; this row's record differs, so it almost always changes something, and it goes straight
-    to the full path, which is always right (a row that differs only in, say, a status's
-    capitals writes nothing there either). Only while most of the batch is known, though: when
+    it; this row's record differs, so it almost always changes something: only the one query
+    judges it again (it takes a row that changes only its user's names, the usual change), and
+    if that does not take it, it goes to the full path, which is always right (a row that
+    differs only in, say, a status's capitals writes nothing there either), without the
+    comparison in Python. Only while most of the batch is known, though: when
     few rows are, the digests were taken with another header or quoting, the rows may well be
     unchanged, and only the comparisons would give them digests again."""
     user_sis_ids = [row.values.get("user_id") for row in rows]
@@ -334,13 +338,18 @@ def _one_query_candidate(
     return (user_sis_id, login_id, status, integration_id, name, sortable_name, get("short_name"), email)
 
 
-def _users_unchanged_in_one_query(
+def _users_re_sent_in_one_query(
     conn: sqlite3.Connection, run: ImportRun, indexed_rows: list[tuple[int, SisRow]],
     other_columns: frozenset[str], repeated: set[str],
 ) -> dict[int, tuple[int, int | None]]:
-    """The rows one query (store.sis_unchanged) finds unchanged, their e-mail channels stamped:
-    (login, its sis_batch_id) by the row's position. What it leaves, the Python comparison still
-    judges."""
+    """The rows one query (store.sis_unchanged) finds unchanged, or changing nothing but their
+    user's names, which are written here: (login, its sis_batch_id) by the row's position, their
+    e-mail channels stamped. What it leaves, the Python comparison still judges.
+
+    A renamed user is written as the full path writes it (store.sis_unchanged.rename_users),
+    for a batch's renamed users in one statement: a nightly file's changed rows are mostly such
+    (a name corrected, a name taken on marriage), and each cost the full path about ten re-sent
+    rows."""
     skip = run.state.get(_USERS_SKIP_KEY, 0)
     if skip:
         run.state[_USERS_SKIP_KEY] = skip - 1
@@ -353,9 +362,14 @@ def _users_unchanged_in_one_query(
             candidates.append((index, *candidate))
     if not candidates:
         return {}
-    found = store.unchanged_users(conn, run.root_account_id, candidates)
+    found = store.re_sent_users(conn, run.root_account_id, candidates)
     if not found:
         run.state[_USERS_SKIP_KEY] = _BATCHES_SKIPPED_AFTER_A_MISS
+    # The names each row would write, (name, sortable name) by its position.
+    asked = {candidate[0]: (candidate[5], candidate[6]) for candidate in candidates}
+    renames = [(*asked[f[0]], f[5]) for f in found if (f[6], f[7]) != asked[f[0]]]
+    if renames:
+        store.rename_users(conn, run.now, renames)
     import_id = run.import_id
     stamp_sis_batch_id(conn, "communication_channels",
                        (f[3] for f in found if f[3] is not None and f[4] != import_id), import_id)

@@ -128,22 +128,23 @@ def move_enrollment_states(
         )
 
 
-# A login and its user are unchanged when the row's SIS id finds the login, its user has no
-# other login (a row reaching it through that one could change it), and both already hold what
-# the row would write, with no sticky fields; the row's e-mail (if any) is the login's SIS
-# channel, active, and the only channel of the user with that address (other channels are told
-# from it by id first, which the index holds: a user's one channel is not read twice). A row's
-# string is its user SIS id, login, name and sortable name, then the integration id, short name
-# and e-mail its group gives. Logins and addresses are ASCII (the caller's condition), so SQLite's
-# lower-casing, which lowers ASCII only, is Python's; a stored non-ASCII address counts as a
-# possible match for any other, and its user takes the full path.
+# A login and its user are re-sent when the row's SIS id finds the login, its user has no other
+# login (a row reaching it through that one could change it), and both already hold what the
+# row would write but perhaps the user's name and sortable name (compared by the caller), with
+# no sticky fields; the row's e-mail (if any) is the login's SIS channel, active, and the only
+# channel of the user with that address (other channels are told from it by id first, which the
+# index holds: a user's one channel is not read twice). A row's string is its user SIS id and
+# login, then the integration id, short name and e-mail its group gives. Logins and addresses
+# are ASCII (the caller's condition), so SQLite's lower-casing, which lowers ASCII only, is
+# Python's; a stored non-ASCII address counts as a possible match for any other, and its user
+# takes the full path.
 _USERS_SELECT = """
-SELECT j.key, p.id, p.sis_batch_id, {channel_columns}
+SELECT j.key, p.id, p.sis_batch_id, {channel_columns}, u.id, u.name, u.sortable_name
 FROM json_each(:rows) AS j
 CROSS JOIN pseudonyms AS p ON p.account_id = :root AND p.sis_user_id = {first}
 CROSS JOIN users AS u ON u.id = p.user_id
 {channel_join}
-WHERE j.value = p.sis_user_id || {sep} || p.unique_id || {sep} || u.name || {sep} || u.sortable_name{optional}
+WHERE j.value = p.sis_user_id || {sep} || p.unique_id{optional}
   AND p.unique_id_lower = lower(p.unique_id)
   AND p.workflow_state = :state
   AND p.authentication_provider_id IS NULL
@@ -159,7 +160,7 @@ _USERS_CHANNEL = """
 
 
 @functools.lru_cache(maxsize=None)
-def _unchanged_users_query(integration_id: bool, short_name: bool, email: bool) -> str:
+def _re_sent_users_query(integration_id: bool, short_name: bool, email: bool) -> str:
     """The users query for a group of rows giving (or not) an integration id, a short name and
     an e-mail."""
     optional = "".join(f" || {_SQL_SEPARATOR} || {column}" for given, column in (
@@ -172,32 +173,42 @@ def _unchanged_users_query(integration_id: bool, short_name: bool, email: bool) 
     return query + _USERS_CHANNEL if email else query
 
 
-def unchanged_users(
+def re_sent_users(
     conn: sqlite3.Connection, root_account_id: int, candidates: Iterable[tuple[Any, ...]],
-) -> list[tuple[int, int, int | None, int | None, int | None]]:
-    """(row index, login id, its sis_batch_id, e-mail channel id, its sis_batch_id) of the
-    candidate users.csv rows that would change nothing. A candidate is (row index, user SIS id,
-    login id, login state, integration id, name, sortable name, short name, e-mail), the names
-    as the row would write them, the login and e-mail ASCII."""
+) -> list[tuple[int, int, int | None, int | None, int | None, int, str, str | None]]:
+    """(row index, login id, its sis_batch_id, e-mail channel id, its sis_batch_id, user id, the
+    user's name, its sortable name) of the candidate users.csv rows that would change nothing
+    but, perhaps, their user's names. A candidate is (row index, user SIS id, login id, login
+    state, integration id, name, sortable name, short name, e-mail), the names as the row would
+    write them, the login and e-mail ASCII."""
     groups: dict[tuple[str, bool, bool, bool], list[tuple[int, str]]] = {}
     for index, user_sis_id, login_id, state, integration_id, name, sortable_name, short_name, email in candidates:
-        text = f"{user_sis_id}{SEPARATOR}{login_id}{SEPARATOR}{name}{SEPARATOR}{sortable_name}"
-        separators = 3
+        text = f"{user_sis_id}{SEPARATOR}{login_id}"
+        separators = 1
         for value in (integration_id, short_name, email):
             if value is not None:
                 text = f"{text}{SEPARATOR}{value}"
                 separators += 1
-        if text.count(SEPARATOR) != separators:
+        if text.count(SEPARATOR) != separators or SEPARATOR in name or SEPARATOR in (sortable_name or ""):
             continue  # a value holds the separator: the full path judges the row
         shape = (state, integration_id is not None, short_name is not None, email is not None)
         groups.setdefault(shape, []).append((index, text))
     cursor = plain_cursor(conn)
-    found: list[tuple[int, int, int | None, int | None, int | None]] = []
+    found: list[tuple[int, int, int | None, int | None, int | None, int, str, str | None]] = []
     for (state, *given), group in groups.items():
-        matches = cursor.execute(_unchanged_users_query(*given), {
+        matches = cursor.execute(_re_sent_users_query(*given), {
             "rows": _json_list(text for _, text in group), "root": root_account_id, "state": state})
         found.extend((group[position][0], *rest) for position, *rest in matches)
     return found
+
+
+def rename_users(conn: sqlite3.Connection, now: str, renames: list[tuple[str, str | None, int]]) -> None:
+    """Give users (name, sortable name, user id) new names, as the full path writes a row whose
+    only change is its user's names (importers/users.py, _save_user): the names and
+    ``updated_at`` (users carry no ``sis_batch_id``, and a name change leaves no roll-back
+    record)."""
+    conn.executemany("UPDATE users SET name = ?, sortable_name = ?, updated_at = ? WHERE id = ?",
+                     [(name, sortable_name, now, user_id) for name, sortable_name, user_id in renames])
 
 
 def _json_list(values: Iterable[Any]) -> str:

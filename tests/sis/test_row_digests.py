@@ -47,7 +47,7 @@ def forbid_comparison(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         raise AssertionError("the comparison ran")
 
     def forbid() -> None:
-        monkeypatch.setattr(unchanged.store, "unchanged_users", refuse)
+        monkeypatch.setattr(unchanged.store, "re_sent_users", refuse)
         monkeypatch.setattr(unchanged.store, "re_sent_enrollments", refuse)
     return forbid
 
@@ -91,31 +91,43 @@ def test_a_re_sent_file_is_taken_by_its_digests_alone(people: Sis, forbid_compar
     assert people.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
 
 
-def test_a_users_row_whose_login_holds_another_digest_takes_the_full_path_uncompared(
-    people: Sis, forbid_comparison: Callable[[], None],
+@pytest.fixture
+def forbid_comparison_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The users comparison in Python fails the test if it runs."""
+    def refuse(*args: Any) -> None:
+        raise AssertionError("the comparison in Python ran")
+    monkeypatch.setattr(unchanged, "_users_unchanged_in_python", refuse)
+
+
+def test_a_users_row_whose_login_holds_another_digest_is_judged_by_the_one_query_alone(
+    people: Sis, forbid_comparison_in_python: None,
 ) -> None:
-    forbid_comparison()
+    people.conn.execute("UPDATE pseudonyms SET updated_at = 'before'")
     renamed = USERS.replace("Alice,Smith", "Alicia,Smith")
     assert people.load("user", renamed, import_id=2).count == 3
     assert people.value("SELECT name FROM users u JOIN pseudonyms p ON p.user_id = u.id"
                         " WHERE p.sis_user_id = 'u1'") == "Alicia Smith"
-    stamps = people.all("SELECT sis_user_id, sis_batch_id FROM pseudonyms ORDER BY sis_user_id")
-    assert [tuple(r) for r in stamps] == [("u1", 2), ("u2", 2), ("u3", 2)]
-    # The rename cleared alice's digest: her row is compared next time, and gets it back.
-    assert known_lines(people.conn, "user", renamed) == [3, 4]
+    stamps = people.all("SELECT sis_user_id, sis_batch_id, updated_at FROM pseudonyms ORDER BY sis_user_id")
+    assert [tuple(r) for r in stamps] == [("u1", 2, "before"), ("u2", 2, "before"), ("u3", 2, "before")]
+    # The one query took alice's row (only her names changed), so her login holds its digest.
+    assert known_lines(people.conn, "user", renamed) == [2, 3, 4]
+    # A row the one query cannot take (another e-mail) goes to the full path, uncompared in Python.
+    moved = renamed.replace("alice@example.com", "alicia@example.com")
+    assert people.load("user", moved, import_id=3).count == 3
+    assert people.value("SELECT path FROM communication_channels c JOIN pseudonyms p"
+                        " ON p.sis_communication_channel_id = c.id WHERE p.sis_user_id = 'u1'") == "alicia@example.com"
 
 
-def test_a_users_row_that_differs_from_its_logins_in_text_only_writes_nothing_on_the_full_path(
-    people: Sis, forbid_comparison: Callable[[], None],
+def test_a_users_row_that_differs_from_its_logins_in_text_only_writes_nothing(
+    people: Sis, forbid_comparison_in_python: None,
 ) -> None:
-    forbid_comparison()
     people.conn.execute("UPDATE pseudonyms SET updated_at = 'before'")
     capitals = USERS.replace("bob@example.com,active", "bob@example.com,Active")
     assert people.load("user", capitals, import_id=2).count == 3
     assert {r[0] for r in people.all("SELECT updated_at FROM pseudonyms")} == {"before"}
     assert people.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
-    # Bob's login keeps the digest of the row as first sent.
-    assert known_lines(people.conn, "user", USERS) == [2, 3, 4]
+    # The one query found bob's row unchanged: his login holds its digest now.
+    assert known_lines(people.conn, "user", capitals) == [2, 3, 4]
 
 
 def test_rows_the_comparison_finds_unchanged_get_their_digest(sis: Sis) -> None:
@@ -340,7 +352,7 @@ def _left_for_the_full_path(conn: sqlite3.Connection, kind: str, text: str, dige
             conn.execute("UPDATE pseudonyms SET sis_row_digest = NULL")
             conn.execute("UPDATE enrollments SET sis_row_digest = NULL")
         if kind == "user":
-            left, _ = unchanged.split_unchanged_users(conn, run, rows)
+            left, _ = unchanged.split_re_sent_users(conn, run, rows)
             return [row.line for row in left]
         taken = unchanged.re_sent_enrollment_rows(conn, run, rows)
         return [row.line for index, row in enumerate(rows) if index not in taken]

@@ -12,7 +12,7 @@ import pytest
 from service.sis.context import ImportRun, SisOptions
 from service.store import sis_unchanged
 from service.sis import unchanged
-from service.sis.unchanged import re_sent_enrollment_rows, split_unchanged_users
+from service.sis.unchanged import re_sent_enrollment_rows, split_re_sent_users
 from tests.sis.helpers import COURSES, NOW, SECTIONS, USERS, Sis, fresh_database, sis_rows
 
 
@@ -20,7 +20,7 @@ def split(conn: sqlite3.Connection, text: str, import_id: int = 2, **options: bo
     """(line numbers left for the full path, rows taken out) for a users.csv batch."""
     run = ImportRun(import_id, 1, SisOptions(**options), NOW)
     conn.execute("BEGIN IMMEDIATE")
-    left, unchanged = split_unchanged_users(conn, run, sis_rows(text))
+    left, unchanged = split_re_sent_users(conn, run, sis_rows(text))
     conn.execute("COMMIT")
     return [row.line for row in left], unchanged
 
@@ -40,8 +40,9 @@ def test_an_identical_users_file_is_taken_out_and_stamped_with_the_import(sis: S
 
 def test_rows_that_change_something_or_could_warn_take_the_full_path(sis: Sis) -> None:
     sis.load("user", USERS, import_id=1)
+    # A changed e-mail: the full path (a changed name is written here, see below).
     changed = USERS.replace("Alice,Smith", "Alicia,Smith").replace("bob@example.com", "bob@example.org")
-    assert split(sis.conn, changed) == ([2, 3], 1)
+    assert split(sis.conn, changed) == ([3], 2)
     # A column the shortcut does not compare, a deletion, an unknown user, a bad e-mail.
     text = (USERS.replace("email,status", "email,status,password")
             .replace("alice@example.com,active", "alice@example.com,active,secret")
@@ -49,6 +50,24 @@ def test_rows_that_change_something_or_could_warn_take_the_full_path(sis: Sis) -
             + "u9,nobody,No,Body,,active\n")
     assert split(sis.conn, text) == ([2, 4, 5], 1)
     assert split(sis.conn, USERS.replace("alice@example.com", "alice@")) == ([2], 2)
+
+
+RENAMED = USERS.replace("Alice,Smith", "Alicia,Smith").replace("u3,carol,Carol,King", "u3,carol,Caroline,King")
+
+
+def test_re_sent_users_whose_only_change_is_their_names_are_renamed(sis: Sis) -> None:
+    sis.load("user", USERS, import_id=1)
+    sis.conn.execute("UPDATE users SET updated_at = 'before'")
+    logins_before = [tuple(r) for r in sis.all("SELECT id, updated_at FROM pseudonyms ORDER BY id")]
+    assert split(sis.conn, RENAMED) == ([], 3)
+    assert [tuple(r) for r in sis.all("SELECT name, sortable_name, updated_at FROM users ORDER BY id")] == [
+        ("Alicia Smith", "Smith, Alicia", NOW), ("Bob Jones", "Jones, Bob", "before"),
+        ("Caroline King", "King, Caroline", NOW)]
+    # The logins and e-mail channels are only stamped, and a rename leaves no roll-back record.
+    assert {r[0] for r in sis.all("SELECT sis_batch_id FROM pseudonyms")} == {2}
+    assert {r[0] for r in sis.all("SELECT sis_batch_id FROM communication_channels")} == {2}
+    assert [tuple(r) for r in sis.all("SELECT id, updated_at FROM pseudonyms ORDER BY id")] == logins_before
+    assert sis.value("SELECT count(*) FROM sis_state_changes WHERE sis_import_id = 2") == 0
 
 
 def test_a_user_named_twice_in_a_batch_or_reachable_through_two_logins_takes_the_full_path(sis: Sis) -> None:
@@ -136,33 +155,41 @@ def test_re_sent_enrollments_whose_only_change_is_their_state_are_moved_with_the
         "SELECT previous_state, new_state FROM sis_state_changes WHERE sis_import_id = 2")} == {("active", "active")}
 
 
-def _import_in_two_databases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: list[tuple[str, str]]) -> list[list[list[tuple]]]:
-    """Every enrollment and roll-back record after each of ``files`` (kind, text), imported
-    once with state moves set-based and once with the full path taking them."""
+def _import_in_two_databases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             files: list[tuple[str, str]]) -> list[list[list[tuple]]]:
+    """Every user, login, e-mail channel, enrollment, roll-back record and statistic after each
+    of ``files`` (kind, text), imported once as the importers do and once with every row on the
+    full path."""
     results = []
     for full_path in (False, True):
-        if full_path:  # as when observers are linked: every changed row goes the full way
-            monkeypatch.setattr(unchanged, "has_observer_links", lambda conn: True)
+        if full_path:
+            monkeypatch.setattr(unchanged, "split_re_sent_users", lambda conn, run, rows: (rows, 0))
+            monkeypatch.setattr(unchanged, "re_sent_enrollment_rows", lambda conn, run, rows: set())
         with fresh_database(tmp_path / f"full-{full_path}.sqlite3") as conn:
             sis = Sis(conn)
             after = []
             for import_id, (kind, text) in enumerate(files, start=100):
-                sis.load(kind, text, import_id=import_id)
-                after.append([sis.rows_as_written("SELECT * FROM enrollments ORDER BY id"),
-                              sis.rows_as_written("SELECT * FROM sis_state_changes ORDER BY sis_import_id, object_id"),
-                              [tuple(sorted(sis.statistics(import_id)["Enrollment"].items()))]])
+                count = sis.load(kind, text, import_id=import_id).count
+                after.append([(count,)] + [
+                    sis.rows_as_written(f"SELECT * FROM {table} ORDER BY {order}") for table, order in (
+                        ("users", "id"), ("pseudonyms", "id"), ("communication_channels", "id"),
+                        ("enrollments", "id"), ("sis_state_changes", "sis_import_id, object_type, object_id"))
+                ] + [sorted((name, tuple(sorted(entry.items()))) for name, entry in sis.statistics(import_id).items()
+                            if isinstance(entry, dict))])
             results.append(after)
     return results
 
 
-def test_a_state_moved_set_based_leaves_what_the_full_path_leaves(
+def test_names_and_states_written_set_based_are_what_the_full_path_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     files = [("user", USERS), ("course", COURSES), ("section", SECTIONS), ("enrollment", ENROLLMENTS),
-             ("enrollment", STATES_MOVED), ("enrollment", STATES_MOVED.replace("inactive", "completed")),
+             ("user", RENAMED), ("enrollment", STATES_MOVED), ("user", RENAMED.replace("Jones", "Jonas")),
+             ("enrollment", STATES_MOVED.replace("inactive", "completed")), ("user", USERS),
              ("enrollment", ENROLLMENTS)]
-    moved, full = _import_in_two_databases(tmp_path, monkeypatch, files)
-    assert moved == full
-    assert moved[4][0] != moved[3][0]  # (the states did move)
+    as_imported, full_path = _import_in_two_databases(tmp_path, monkeypatch, files)
+    assert as_imported == full_path
+    # (The names and states did move.)
+    assert as_imported[4][1] != as_imported[3][1] and as_imported[5][4] != as_imported[4][4]
 
 
 def test_with_observers_linked_or_from_a_deleted_enrollment_a_changed_state_takes_the_full_path(people: Sis) -> None:
@@ -210,33 +237,35 @@ def test_after_a_batch_of_new_enrollments_the_shortcut_sits_out_a_few_batches(pe
 def test_one_query_finds_re_sent_users_and_leaves_what_it_cannot_judge(sis: Sis) -> None:
     sis.load("user", USERS, import_id=1)
     # (row index, user SIS id, login, state, integration id, name, sortable name, short name,
-    # e-mail): as split_unchanged_users builds them.
+    # e-mail): as split_re_sent_users builds them.
     alice = (0, "u1", "alice", "active", None, "Alice Smith", "Smith, Alice", None, "alice@example.com")
     carol = (1, "u3", "carol", "active", None, "Carol King", "King, Carol", None, None)
-    found = sis_unchanged.unchanged_users(sis.conn, 1, [alice, carol])
-    assert sorted((index, batch_id) for index, _, batch_id, _, _ in found) == [(0, 1), (1, 1)]
+    found = sis_unchanged.re_sent_users(sis.conn, 1, [alice, carol])
+    assert sorted((index, batch_id, name, sortable) for index, _, batch_id, _, _, _, name, sortable in found) == [
+        (0, 1, "Alice Smith", "Smith, Alice"), (1, 1, "Carol King", "King, Carol")]
+    # Another name is found with the stored names, for the caller to write; another login
+    # state is not found.
     renamed = (*carol[:5], "Caroline King", *carol[6:])
     suspended = (*alice[:3], "suspended", *alice[4:])
-    # A value holding the separator the query joins values with never matches, though the
-    # joined values would: here the stored name holds it where the row's sortable name does.
-    sis.conn.execute("UPDATE users SET name = 'Carol' || char(31) || 'King' WHERE name = 'Carol King'")
-    assert sis_unchanged.unchanged_users(sis.conn, 1, [(*carol[:5], "Carol", "King\x1fKing, Carol", *carol[7:])]) == []
-    sis.conn.execute("UPDATE users SET name = 'Carol King' WHERE name = 'Carol' || char(31) || 'King'")
+    assert [(index, name) for index, *_, name, _ in sis_unchanged.re_sent_users(sis.conn, 1, [renamed, suspended])] == [
+        (1, "Carol King")]
+    # A row's value holding the separator the query joins values with is never taken.
+    assert sis_unchanged.re_sent_users(sis.conn, 1, [(*carol[:5], "Carol", "King\x1fKing, Carol", *carol[7:])]) == []
+    assert sis_unchanged.re_sent_users(sis.conn, 1, [(*carol[:2], "car\x1fol", *carol[3:])]) == []
     # Given optional values are compared too: a stored integration id or short name differs.
-    assert sis_unchanged.unchanged_users(sis.conn, 1, [(*carol[:4], "int3", *carol[5:])]) == []
-    assert sis_unchanged.unchanged_users(sis.conn, 1, [(*carol[:7], "Caz", carol[8])]) == []
-    assert sis_unchanged.unchanged_users(sis.conn, 1, [renamed, suspended]) == []
+    assert sis_unchanged.re_sent_users(sis.conn, 1, [(*carol[:4], "int3", *carol[5:])]) == []
+    assert sis_unchanged.re_sent_users(sis.conn, 1, [(*carol[:7], "Caz", carol[8])]) == []
     # A second channel with the same address in other case, then one whose address only Python
     # could lower-case: the full path decides.
     user_id = sis.value("SELECT user_id FROM pseudonyms WHERE sis_user_id = 'u1'")
     sis.conn.execute("INSERT INTO communication_channels (user_id, path, workflow_state, created_at, updated_at)"
                      " VALUES (?, 'ALICE@example.com', 'retired', '', '')", (user_id,))
-    assert sis_unchanged.unchanged_users(sis.conn, 1, [alice]) == []
+    assert sis_unchanged.re_sent_users(sis.conn, 1, [alice]) == []
     sis.conn.execute("DELETE FROM communication_channels WHERE path = 'ALICE@example.com'")
-    assert len(sis_unchanged.unchanged_users(sis.conn, 1, [alice])) == 1
+    assert len(sis_unchanged.re_sent_users(sis.conn, 1, [alice])) == 1
     sis.conn.execute("INSERT INTO communication_channels (user_id, path, workflow_state, created_at, updated_at)"
                      " VALUES (?, '\u212aalice@example.com', 'active', '', '')", (user_id,))
-    assert sis_unchanged.unchanged_users(sis.conn, 1, [alice]) == []
-    # Through split_unchanged_users the comparison in Python then judges it: unchanged (its
+    assert sis_unchanged.re_sent_users(sis.conn, 1, [alice]) == []
+    # Through split_re_sent_users the comparison in Python then judges it: unchanged (its
     # second address lower-cases to kalice@example.com).
     assert split(sis.conn, USERS) == ([], 3)

@@ -365,7 +365,7 @@ def import_users(conn: sqlite3.Connection, run: ImportRun, file: str, rows: list
     The checks follow Canvas's SIS::UserImporter in its order: the row's own fields, the look-ups
     ("already claimed"), the save (login validations), then the e-mail.
     """
-    rows, unchanged = unchanged_rows.split_unchanged_users(conn, run, rows)
+    rows, unchanged = unchanged_rows.split_re_sent_users(conn, run, rows)
     writer = BatchWriter(conn, run.import_id, run.now)
     logins = Logins(conn, run, writer, rows)
     logins.preload_users([logins.by_sis_id.get(value) for value in column_values(rows, "user_id")])
